@@ -1,0 +1,87 @@
+namespace Aknn.Embedded;
+
+/// <summary>
+/// The shape of an index, fixed at <see cref="VectorIndex.Create"/> and stored in the index folder.
+/// </summary>
+public sealed class IndexOptions
+{
+    /// <summary>Largest supported float-vector dimension.</summary>
+    public const int MaxDimensions = 4096;
+
+    /// <summary>Largest supported binary-code length in bits.</summary>
+    public const int MaxCodeBits = 4096;
+
+    /// <summary>
+    /// For float metrics the number of vector components (1 to 4096); for <see cref="Metric.Hamming"/>
+    /// the code length in bits (a multiple of 64, up to 4096).
+    /// </summary>
+    public int Dimensions { get; init; }
+
+    /// <summary>The distance metric. Default: <see cref="Metric.Euclidean"/>.</summary>
+    public Metric Metric { get; init; } = Metric.Euclidean;
+
+    /// <summary>The search model. Default: <see cref="IndexModel.Exact"/>.</summary>
+    public IndexModel Model { get; init; } = IndexModel.Exact;
+
+    /// <summary>
+    /// When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.
+    /// This setting is not stored: each <see cref="VectorIndex.Open(string, OpenOptions?)"/> chooses its own.
+    /// </summary>
+    public Durability Durability { get; init; } = Durability.Batched(TimeSpan.FromMilliseconds(10));
+
+    /// <summary>
+    /// Size in bytes of vector data the in-memory tail holds before it is sealed into an immutable
+    /// segment file. Larger values mean fewer segments and a longer log replay after a crash.
+    /// Default 64 MiB; minimum 4 KiB.
+    /// </summary>
+    public long SealThresholdBytes { get; init; } = 64L << 20;
+
+    /// <summary>For tests: a hook that can make storage writes fail (simulated full disk).</summary>
+    internal Storage.IFaultInjector? Faults { get; init; }
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Metric))
+            throw new ArgumentOutOfRangeException(nameof(Metric), Metric, "Unknown metric.");
+        if (Model is null)
+            throw new ArgumentNullException(nameof(Model), "Choose a model, for example IndexModel.Exact.");
+        if (Durability is null)
+            throw new ArgumentNullException(nameof(Durability), "Choose a durability mode, for example Durability.PerWrite.");
+        if (Metric == Metric.Hamming)
+        {
+            if (Dimensions <= 0 || Dimensions > MaxCodeBits || Dimensions % 64 != 0)
+                throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions,
+                    $"A Hamming index stores binary codes whose length in bits is a multiple of 64 between 64 and {MaxCodeBits}; set Dimensions to the code length in bits (64 for pHash, 256 for PDQ).");
+        }
+        else if (Dimensions <= 0 || Dimensions > MaxDimensions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions,
+                $"Dimensions must lie between 1 and {MaxDimensions}.");
+        }
+        if (SealThresholdBytes < 4096)
+            throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), SealThresholdBytes, "The seal threshold must be at least 4096 bytes.");
+    }
+
+    internal bool IsBinary => Metric == Metric.Hamming;
+
+    /// <summary>Bytes one stored vector or code occupies.</summary>
+    internal int RowBytes => IsBinary ? Dimensions / 8 : Dimensions * sizeof(float);
+}
+
+/// <summary>Settings chosen each time an existing index is opened.</summary>
+public sealed class OpenOptions
+{
+    /// <summary>
+    /// Open without taking the writer lock: searches and reads see the last durable state at the
+    /// time of opening, while another process may keep writing. Writes throw.
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.</summary>
+    public Durability Durability { get; init; } = Durability.Batched(TimeSpan.FromMilliseconds(10));
+
+    /// <summary>Overrides the stored seal threshold when set; see <see cref="IndexOptions.SealThresholdBytes"/>.</summary>
+    public long? SealThresholdBytes { get; init; }
+
+    internal Storage.IFaultInjector? Faults { get; init; }
+}

@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text;
+using Aknn.Embedded.Kernels;
+using Aknn.Embedded.Storage;
+
+namespace Aknn.Embedded.Search;
+
+/// <summary>
+/// Brute-force search over a snapshot: every segment and the visible tail rows are scanned in
+/// blocks with the batch distance kernels; only rows that beat the collector's bound are looked
+/// at further (deletion, filter, id), so the scan runs at close to memory bandwidth.
+/// </summary>
+internal static unsafe class ExactSearch
+{
+    /// <summary>What the scan needs to know about the query.</summary>
+    internal sealed class Query
+    {
+        public required Metric Metric { get; init; }
+        public required int RowBytes { get; init; }
+        /// <summary>The query as float32 (cosine: normalised to unit length).</summary>
+        public float[]? Floats { get; init; }
+        public ulong[]? Code { get; init; }
+        public SearchFilter? Filter { get; init; }
+        public byte[]? ExcludeIdUtf8 { get; init; }
+        public bool IncludePayload { get; init; }
+    }
+
+    public static Query Prepare(Metric metric, int rowBytes, ReadOnlySpan<byte> vector, SearchOptions options, byte[]? excludeId)
+    {
+        float[]? floats = null;
+        ulong[]? code = null;
+        if (metric == Metric.Hamming)
+        {
+            code = MemoryMarshal.Cast<byte, ulong>(vector).ToArray();
+        }
+        else
+        {
+            floats = MemoryMarshal.Cast<byte, float>(vector).ToArray();
+            if (metric == Metric.Cosine)
+            {
+                float norm = TensorPrimitives.Norm(floats);
+                TensorPrimitives.Divide(floats, norm, floats);
+            }
+        }
+        return new Query
+        {
+            Metric = metric, RowBytes = rowBytes, Floats = floats, Code = code,
+            Filter = options.Filter, ExcludeIdUtf8 = excludeId, IncludePayload = options.IncludePayload,
+        };
+    }
+
+    /// <summary>The distance bound used while scanning for a user-facing radius (Euclidean ranks by squared distance).</summary>
+    public static float RankingBound(Metric metric, float radius) => metric == Metric.Euclidean ? radius * radius : radius;
+
+    /// <summary>Converts a ranking distance into the distance reported to the caller.</summary>
+    public static float Reported(Metric metric, float ranking) => metric == Metric.Euclidean ? MathF.Sqrt(ranking) : ranking;
+
+    public static List<Hit> Run(Snapshot snapshot, Query query, Collector collector)
+    {
+        int blockRows = Math.Clamp(32768 / query.RowBytes, 8, 1024);
+        float[] distances = new float[blockRows];
+        foreach (Segment seg in snapshot.Segments.Items)
+        {
+            byte* vectors = seg.VectorsForScan();
+            float* norms = seg.NormsForScan();
+            var source = new Source(seg, null, snapshot.Sequence);
+            ScanRows(query, collector, source, vectors, norms, seg.RowCount, blockRows, distances);
+        }
+        int chunkRows = snapshot.Tail.ChunkRows;
+        for (int c = 0; c * chunkRows < snapshot.TailCount; c++)
+        {
+            TailChunk chunk = snapshot.Chunks[c];
+            int rows = Math.Min(chunkRows, snapshot.TailCount - c * chunkRows);
+            fixed (byte* vectors = chunk.Vectors)
+            fixed (float* norms = chunk.Norms)
+            {
+                ScanRows(query, collector, new Source(null, chunk, snapshot.Sequence), vectors, norms, rows, blockRows, distances);
+            }
+        }
+        var sorted = collector.Sorted();
+        var hits = new List<Hit>(sorted.Count);
+        foreach (var c in sorted)
+            hits.Add(new Hit(Encoding.UTF8.GetString(c.IdUtf8), Reported(query.Metric, c.Distance), c.Payload));
+        return hits;
+    }
+
+    /// <summary>A segment or a tail chunk, for the per-row checks after the distance bound.</summary>
+    private readonly struct Source(Segment? segment, TailChunk? chunk, long sequence)
+    {
+        public bool IsDeleted(int row) => segment is not null ? segment.IsDeleted(row, sequence) : chunk!.DeletedAt[row] <= sequence;
+        public ReadOnlySpan<byte> IdUtf8(int row) => segment is not null ? segment.IdUtf8(row) : chunk!.Ids[row];
+        public ReadOnlySpan<byte> Payload(int row) => segment is not null ? segment.Payload(row) : chunk!.Payloads[row];
+    }
+
+    private static void ScanRows(Query q, Collector collector, in Source source, byte* vectors, float* norms, int rows, int blockRows, float[] distances)
+    {
+        for (int start = 0; start < rows; start += blockRows)
+        {
+            int n = Math.Min(blockRows, rows - start);
+            Span<float> d = distances.AsSpan(0, n);
+            Distances(q, vectors + (long)start * q.RowBytes, n, d, norms is null ? null : norms + start);
+            float bound = collector.Bound;
+            for (int i = 0; i < n; i++)
+            {
+                if (d[i] > bound) continue;
+                int row = start + i;
+                if (source.IsDeleted(row)) continue;
+                ReadOnlySpan<byte> id = source.IdUtf8(row);
+                if (!collector.WouldAccept(d[i], id)) continue;
+                if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;
+                ReadOnlySpan<byte> payload = q.Filter is not null || q.IncludePayload ? source.Payload(row) : default;
+                if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), payload)) continue;
+                collector.Add(new Candidate(d[i], id.ToArray(), q.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
+                bound = collector.Bound;
+            }
+        }
+    }
+
+    /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to the query.</summary>
+    private static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
+    {
+        if (q.Metric == Metric.Hamming)
+        {
+            var code = q.Code!;
+            var block = new ReadOnlySpan<ulong>(rows, n * code.Length);
+            Span<int> counts = stackalloc int[n];
+            HammingKernels.DistanceBatch(code, block, counts);
+            for (int i = 0; i < n; i++) d[i] = counts[i];
+            return;
+        }
+        float[] query = q.Floats!;
+        var floats = new ReadOnlySpan<float>(rows, n * query.Length);
+        switch (q.Metric)
+        {
+            case Metric.Euclidean:
+                FloatKernels.SquaredL2Batch(query, floats, d);
+                break;
+            case Metric.Manhattan:
+                FloatKernels.L1Batch(query, floats, d);
+                break;
+            case Metric.DotProduct:
+                FloatKernels.DotBatch(query, floats, d);
+                TensorPrimitives.Negate(d, d);
+                break;
+            case Metric.Cosine:
+                FloatKernels.DotBatch(query, floats, d);
+                // 1 − (q̂ · x) / |x|, the query already being unit length.
+                var nx = new ReadOnlySpan<float>(norms, n);
+                TensorPrimitives.Divide(d, nx, d);
+                TensorPrimitives.Subtract(1f, d, d);
+                break;
+            default:
+                throw new InvalidOperationException($"Metric {q.Metric} has no exact kernel.");
+        }
+    }
+}

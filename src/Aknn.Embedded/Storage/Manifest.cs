@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// The index's table of contents: its schema, the live segments with their deletion files, the
+/// current log file and the last sequence number sealed into segments. Replaced atomically.
+/// File layout: a 32-byte frame (magic "AKNNMAN\0", version, body length, body CRC-32C, frame
+/// CRC-32C) followed by a UTF-8 JSON body.
+/// </summary>
+internal sealed class Manifest
+{
+    public const string FileName = "MANIFEST";
+    public const int Version = 1;
+    public static ReadOnlySpan<byte> Magic => "AKNNMAN\0"u8;
+
+    private const int FrameSize = 32;
+    private const int OffVersion = 8;     // 4
+    private const int OffBodyLength = 12; // 4
+    private const int OffBodyCrc = 16;    // 4
+    private const int OffFrameCrc = 28;   // 4  CRC-32C of bytes 0..27
+
+    public int FormatVersion { get; set; } = Version;
+    public Metric Metric { get; set; }
+    public int Dimensions { get; set; }
+    public IndexModelKind Model { get; set; }
+    public long SealThresholdBytes { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public long Generation { get; set; }
+    public long NextFileNumber { get; set; }
+    public long LastSealedSequence { get; set; }
+    public string LogFile { get; set; } = "";
+    public List<ManifestSegment> Segments { get; set; } = [];
+
+    public void Write(string folder, IFaultInjector? faults)
+    {
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(this, ManifestJson.Default.Manifest);
+        var bytes = new byte[FrameSize + body.Length];
+        Magic.CopyTo(bytes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(OffVersion), Version);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(OffBodyLength), body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(OffBodyCrc), Crc32C.Compute(body));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(OffFrameCrc), Crc32C.Compute(bytes.AsSpan(0, OffFrameCrc)));
+        body.CopyTo(bytes, FrameSize);
+        AtomicFile.Write(Path.Combine(folder, FileName), bytes, faults);
+    }
+
+    public static Manifest Read(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new NotAnIndexException(folder, "the folder has no MANIFEST file");
+        }
+        if (bytes.Length < FrameSize || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
+        {
+            if (bytes.Length >= 8 && !bytes.AsSpan(0, 4).SequenceEqual("AKNN"u8))
+                throw new NotAnIndexException(folder, "its MANIFEST file was not written by Aknn.Embedded");
+            throw new IndexCorruptedException(path, 0, "the manifest frame is missing or truncated");
+        }
+        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(OffVersion));
+        if (Crc32C.Compute(bytes.AsSpan(0, OffFrameCrc)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(OffFrameCrc)))
+            throw new IndexCorruptedException(path, OffFrameCrc, "the manifest frame checksum does not match");
+        if (version > Version) throw new UnsupportedFormatVersionException(path, version, Version);
+        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(OffBodyLength));
+        if (length < 0 || FrameSize + (long)length != bytes.Length)
+            throw new IndexCorruptedException(path, OffBodyLength, $"the manifest body should be {length} bytes but the file holds {bytes.Length - FrameSize}");
+        ReadOnlySpan<byte> body = bytes.AsSpan(FrameSize);
+        if (Crc32C.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(OffBodyCrc)))
+            throw new IndexCorruptedException(path, FrameSize, "the manifest body checksum does not match");
+        Manifest? m;
+        try
+        {
+            m = JsonSerializer.Deserialize(body, ManifestJson.Default.Manifest);
+        }
+        catch (JsonException e)
+        {
+            throw new IndexCorruptedException(path, FrameSize, "the manifest body is not valid: " + e.Message);
+        }
+        if (m is null) throw new IndexCorruptedException(path, FrameSize, "the manifest body is empty");
+        if (m.FormatVersion > Version) throw new UnsupportedFormatVersionException(path, m.FormatVersion, Version);
+        return m;
+    }
+
+    /// <summary>A fingerprint of everything that fixes the byte layout of rows; segments carry it too.</summary>
+    public ulong Fingerprint()
+    {
+        Span<byte> b = stackalloc byte[16];
+        b[0] = (byte)Metric;
+        b[1] = (byte)Model;
+        BinaryPrimitives.WriteInt32LittleEndian(b[4..], Dimensions);
+        BinaryPrimitives.WriteInt32LittleEndian(b[8..], Version);
+        return IdHash.Compute(b);
+    }
+}
+
+/// <summary>One segment as listed in the manifest.</summary>
+internal sealed class ManifestSegment
+{
+    public long Id { get; set; }
+    public string File { get; set; } = "";
+    public int Rows { get; set; }
+    public string? DeletionFile { get; set; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Manifest))]
+internal sealed partial class ManifestJson : JsonSerializerContext;

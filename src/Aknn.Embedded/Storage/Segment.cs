@@ -1,0 +1,312 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// An immutable, memory-mapped segment file. Opening reads only the fixed-size header, footer and
+/// section table; each section's CRC-32C is checked the first time the section is used, so
+/// corruption is never served and opening stays cheap however large the segment is.
+/// </summary>
+/// <remarks>
+/// The mapping is reference-counted: the index holds one reference and every snapshot that lists
+/// the segment holds another. The view is unmapped (and, after compaction, the file deleted) only
+/// when the last reference is released, so a running search never loses its memory.
+/// </remarks>
+internal sealed unsafe class Segment
+{
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+    private readonly long _length;
+    private readonly (long Offset, long Length, uint Crc)[] _sections = new (long, long, uint)[8];
+    private readonly int[] _verified = new int[8];
+    private int _refs = 1;
+
+    private Segment(string path, long id, MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
+    {
+        Path = path;
+        Id = id;
+        _map = map;
+        _view = view;
+        _length = length;
+        byte* p = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + view.PointerOffset;
+    }
+
+    public string Path { get; }
+    public long Id { get; }
+    public int RowCount { get; private set; }
+    public int RowBytes { get; private set; }
+    public Metric Metric { get; private set; }
+    public long MaxSequence { get; private set; }
+
+    /// <summary>
+    /// For each row, the log sequence number at which it was deleted, or <see cref="long.MaxValue"/>
+    /// while it lives; null while no row of the segment is deleted. Written only by the index's
+    /// writer; a search with snapshot sequence S treats a row as deleted when the value is ≤ S.
+    /// </summary>
+    public long[]? DeletedAt => Volatile.Read(ref _deletedAt);
+
+    private long[]? _deletedAt;
+
+    /// <summary>Deletions not yet persisted in a deletion file.</summary>
+    public bool DeletionsDirty { get; set; }
+
+    /// <summary>The deletion file currently recorded in the manifest, if any.</summary>
+    public string? DeletionFile { get; set; }
+
+    /// <summary>Delete the file when the last reference goes (the segment was compacted away).</summary>
+    public bool DeleteOnRelease { get; set; }
+
+    public static Segment Open(string path, long id, SegmentSchema schema)
+    {
+        long length = new FileInfo(path).Length;
+        if (length < SegmentFormat.HeaderSize + SegmentFormat.FooterSize)
+            throw new IndexCorruptedException(path, length, $"the segment file is only {length} bytes long, shorter than its fixed header and footer (truncated)");
+        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            var seg = new Segment(path, id, map, view, length);
+            try
+            {
+                seg.ReadStructure(schema);
+            }
+            catch
+            {
+                seg.Unmap();
+                throw;
+            }
+            return seg;
+        }
+        catch
+        {
+            if (view is null) map.Dispose();
+            throw;
+        }
+    }
+
+    private ReadOnlySpan<byte> Bytes(long offset, int length) => new(_base + offset, length);
+
+    private void ReadStructure(SegmentSchema schema)
+    {
+        ReadOnlySpan<byte> h = Bytes(0, SegmentFormat.HeaderSize);
+        if (!h[..8].SequenceEqual(SegmentFormat.Magic))
+            throw new IndexCorruptedException(Path, 0, "the segment header does not start with the magic number AKNNSEG");
+        int version = BinaryPrimitives.ReadInt32LittleEndian(h[SegmentFormat.OffVersion..]);
+        if (version > SegmentFormat.Version)
+            throw new UnsupportedFormatVersionException(Path, version, SegmentFormat.Version);
+        if (Crc32C.Compute(h[..SegmentFormat.OffHeaderCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(h[SegmentFormat.OffHeaderCrc..]))
+            throw new IndexCorruptedException(Path, SegmentFormat.OffHeaderCrc, "the segment header checksum does not match");
+        if (version < 1)
+            throw new IndexCorruptedException(Path, SegmentFormat.OffVersion, $"format version {version} is invalid");
+        Metric = (Metric)h[SegmentFormat.OffMetric];
+        RowBytes = BinaryPrimitives.ReadInt32LittleEndian(h[SegmentFormat.OffRowBytes..]);
+        long rows = BinaryPrimitives.ReadInt64LittleEndian(h[SegmentFormat.OffRowCount..]);
+        MaxSequence = BinaryPrimitives.ReadInt64LittleEndian(h[SegmentFormat.OffMaxSequence..]);
+        ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(h[SegmentFormat.OffFingerprint..]);
+        if (fingerprint != schema.Fingerprint || RowBytes != schema.RowBytes || Metric != schema.Metric)
+            throw new IndexCorruptedException(Path, SegmentFormat.OffFingerprint, "the segment was written for a different index schema (metric, dimensions or model) than the manifest describes");
+        if (rows < 0 || rows > int.MaxValue)
+            throw new IndexCorruptedException(Path, SegmentFormat.OffRowCount, $"row count {rows} is out of range");
+        RowCount = (int)rows;
+
+        ReadOnlySpan<byte> f = Bytes(_length - SegmentFormat.FooterSize, SegmentFormat.FooterSize);
+        long footerAt = _length - SegmentFormat.FooterSize;
+        if (!f.Slice(SegmentFormat.FootOffMagic, 8).SequenceEqual(SegmentFormat.FooterMagic)
+            || Crc32C.Compute(f[..SegmentFormat.FootOffCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(f[SegmentFormat.FootOffCrc..])
+            || BinaryPrimitives.ReadUInt32LittleEndian(f[SegmentFormat.FootOffFileLength..]) != (uint)_length)
+            throw new IndexCorruptedException(Path, footerAt, "the segment footer is missing or damaged (the file was truncated or overwritten)");
+        long tableAt = BinaryPrimitives.ReadInt64LittleEndian(f[SegmentFormat.FootOffTable..]);
+        int count = BinaryPrimitives.ReadInt32LittleEndian(f[SegmentFormat.FootOffSectionCount..]);
+        if (count < 1 || count > 7 || tableAt < SegmentFormat.HeaderSize || tableAt + (long)count * SegmentFormat.EntrySize != footerAt)
+            throw new IndexCorruptedException(Path, footerAt, "the section table position in the footer is out of range");
+        ReadOnlySpan<byte> table = Bytes(tableAt, count * SegmentFormat.EntrySize);
+        if (Crc32C.Compute(table) != BinaryPrimitives.ReadUInt32LittleEndian(f[SegmentFormat.FootOffTableCrc..]))
+            throw new IndexCorruptedException(Path, tableAt, "the section table checksum does not match");
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<byte> e = table.Slice(i * SegmentFormat.EntrySize, SegmentFormat.EntrySize);
+            uint kind = BinaryPrimitives.ReadUInt32LittleEndian(e);
+            long off = BinaryPrimitives.ReadInt64LittleEndian(e[8..]);
+            long len = BinaryPrimitives.ReadInt64LittleEndian(e[16..]);
+            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(e[24..]);
+            if (kind == 0 || kind > 7 || off < SegmentFormat.HeaderSize || len < 0 || off + len > tableAt)
+                throw new IndexCorruptedException(Path, tableAt + i * SegmentFormat.EntrySize, $"section entry {i} is out of range");
+            _sections[kind] = (off, len, crc);
+        }
+        RequireLength(SectionKind.Vectors, (long)RowCount * RowBytes);
+        RequireLength(SectionKind.IdOffsets, ((long)RowCount + 1) * 8);
+        RequireLength(SectionKind.PayloadOffsets, ((long)RowCount + 1) * 8);
+        if (Metric == Metric.Cosine) RequireLength(SectionKind.Norms, (long)RowCount * 4);
+        long slots = _sections[(int)SectionKind.IdTable].Length / 8;
+        if (slots < 16 || (slots & (slots - 1)) != 0 || slots < 2L * RowCount)
+            throw new IndexCorruptedException(Path, tableAt, "the id table section has an invalid size");
+    }
+
+    private void RequireLength(SectionKind kind, long expected)
+    {
+        if (_sections[(int)kind].Length != expected)
+            throw new IndexCorruptedException(Path, _sections[(int)kind].Offset,
+                $"section {kind} is {_sections[(int)kind].Length} bytes long, expected {expected}");
+    }
+
+    /// <summary>Checks a section's CRC the first time it is used; throws on a mismatch, every time.</summary>
+    private void Verify(SectionKind kind)
+    {
+        if (Volatile.Read(ref _verified[(int)kind]) == 1) return;
+        var (offset, length, expected) = _sections[(int)kind];
+        uint crc = Crc32C.Start;
+        for (long done = 0; done < length;)
+        {
+            int chunk = (int)Math.Min(1 << 30, length - done);
+            crc = Crc32C.Append(crc, Bytes(offset + done, chunk));
+            done += chunk;
+        }
+        if (Crc32C.Finish(crc) != expected)
+            throw new IndexCorruptedException(Path, offset, $"the checksum of section {kind} ({length} bytes) does not match its stored value");
+        Volatile.Write(ref _verified[(int)kind], 1);
+    }
+
+    /// <summary>Checks every section's CRC now.</summary>
+    public void VerifyAll()
+    {
+        for (int k = 1; k <= 7; k++)
+            if (_sections[k].Length > 0 || k != (int)SectionKind.Norms) Verify((SectionKind)k);
+    }
+
+    /// <summary>Prepares the sections a scan reads (vectors, norms) and returns a pointer to the first vector.</summary>
+    public byte* VectorsForScan()
+    {
+        Verify(SectionKind.Vectors);
+        if (Metric == Metric.Cosine) Verify(SectionKind.Norms);
+        return _base + _sections[(int)SectionKind.Vectors].Offset;
+    }
+
+    public float* NormsForScan() => Metric == Metric.Cosine ? (float*)(_base + _sections[(int)SectionKind.Norms].Offset) : null;
+
+    public ReadOnlySpan<byte> Vector(int row)
+    {
+        Verify(SectionKind.Vectors);
+        return Bytes(_sections[(int)SectionKind.Vectors].Offset + (long)row * RowBytes, RowBytes);
+    }
+
+    public ReadOnlySpan<byte> IdUtf8(int row)
+    {
+        Verify(SectionKind.IdOffsets);
+        Verify(SectionKind.IdBytes);
+        return Slice(SectionKind.IdOffsets, SectionKind.IdBytes, row);
+    }
+
+    public ReadOnlySpan<byte> Payload(int row)
+    {
+        Verify(SectionKind.PayloadOffsets);
+        Verify(SectionKind.PayloadBytes);
+        return Slice(SectionKind.PayloadOffsets, SectionKind.PayloadBytes, row);
+    }
+
+    private ReadOnlySpan<byte> Slice(SectionKind offsets, SectionKind bytes, int row)
+    {
+        var o = _sections[(int)offsets];
+        var b = _sections[(int)bytes];
+        long start = BinaryPrimitives.ReadInt64LittleEndian(Bytes(o.Offset + (long)row * 8, 8));
+        long end = BinaryPrimitives.ReadInt64LittleEndian(Bytes(o.Offset + (long)row * 8 + 8, 8));
+        if (start < 0 || end < start || end > b.Length || end - start > VectorIndex.MaxPayloadBytes)
+            throw new IndexCorruptedException(Path, o.Offset + (long)row * 8, $"the {bytes} offsets of row {row} are out of range");
+        return Bytes(b.Offset + start, (int)(end - start));
+    }
+
+    /// <summary>Finds the row holding an id (live or deleted), or −1.</summary>
+    public int FindRow(ReadOnlySpan<byte> idUtf8, ulong hash)
+    {
+        Verify(SectionKind.IdTable);
+        var t = _sections[(int)SectionKind.IdTable];
+        var slots = new ReadOnlySpan<ulong>(_base + t.Offset, (int)(t.Length / 8));
+        int mask = slots.Length - 1;
+        int s = (int)(hash & (ulong)mask);
+        ulong high = hash & 0xFFFFFFFF00000000UL;
+        for (int probes = 0; probes < slots.Length; probes++)
+        {
+            ulong slot = BitConverter.IsLittleEndian ? slots[s] : BinaryPrimitives.ReverseEndianness(slots[s]);
+            if (slot == 0) return -1;
+            if ((slot & 0xFFFFFFFF00000000UL) == high)
+            {
+                int row = (int)(uint)slot - 1;
+                if ((uint)row >= (uint)RowCount)
+                    throw new IndexCorruptedException(Path, t.Offset + s * 8L, "an id table slot points past the last row");
+                if (IdUtf8(row).SequenceEqual(idUtf8)) return row;
+            }
+            s = (s + 1) & mask;
+        }
+        return -1;
+    }
+
+    public bool IsDeleted(int row, long snapshotSeq)
+    {
+        long[]? d = DeletedAt;
+        return d is not null && d[row] <= snapshotSeq;
+    }
+
+    /// <summary>Marks a row deleted at <paramref name="seq"/>. Writer only.</summary>
+    public void MarkDeleted(int row, long seq)
+    {
+        long[]? d = DeletedAt;
+        if (d is null)
+        {
+            d = new long[RowCount];
+            Array.Fill(d, long.MaxValue);
+            Volatile.Write(ref _deletedAt, d);
+        }
+        d[row] = seq;
+        DeletionsDirty = true;
+    }
+
+    public int DeletedCount(long snapshotSeq)
+    {
+        long[]? d = DeletedAt;
+        if (d is null) return 0;
+        int n = 0;
+        foreach (long s in d) if (s <= snapshotSeq) n++;
+        return n;
+    }
+
+    /// <summary>Loads the persisted deletion bitmap: rows deleted before the log's start.</summary>
+    public void LoadDeletions(ReadOnlySpan<byte> bitmap)
+    {
+        var d = new long[RowCount];
+        for (int r = 0; r < RowCount; r++)
+            d[r] = (bitmap[r >> 3] & (1 << (r & 7))) != 0 ? 0 : long.MaxValue;
+        Volatile.Write(ref _deletedAt, d);
+    }
+
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0) return false;
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) != 0) return;
+        Unmap();
+        if (DeleteOnRelease)
+        {
+            try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private void Unmap()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+}

@@ -1,0 +1,204 @@
+using System.Buffers.Binary;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>Rows to be written into a new segment, in ordinal order.</summary>
+internal interface ISegmentSource
+{
+    int Count { get; }
+    ReadOnlySpan<byte> Vector(int row);
+    ReadOnlySpan<byte> IdUtf8(int row);
+    ReadOnlySpan<byte> Payload(int row);
+}
+
+/// <summary>What a segment header records besides its rows.</summary>
+internal readonly record struct SegmentSchema(Metric Metric, IndexModelKind Model, int Dimensions, int RowBytes, ulong Fingerprint);
+
+/// <summary>
+/// Writes an immutable segment file: header, 64-byte-aligned sections, section table and footer,
+/// each section protected by a CRC-32C. The file is written under a temporary name, synced, and
+/// renamed into place, so a crash never leaves a half-written segment under its final name.
+/// </summary>
+internal static class SegmentWriter
+{
+    public static void Write(string path, long segmentId, long minSeq, long maxSeq, SegmentSchema schema,
+        ISegmentSource rows, IFaultInjector? faults, Action<int>? rowsWritten = null, CancellationToken cancel = default)
+    {
+        string temp = path + ".tmp";
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                var w = new Writer(file, temp, faults);
+                WriteBody(w, segmentId, minSeq, maxSeq, schema, rows, rowsWritten, cancel);
+                file.Flush(flushToDisk: false);
+                FileSync.FlushData(file.SafeFileHandle, temp);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static void WriteBody(Writer w, long segmentId, long minSeq, long maxSeq, SegmentSchema schema,
+        ISegmentSource rows, Action<int>? rowsWritten, CancellationToken cancel)
+    {
+        int count = rows.Count;
+        var sections = new List<(SectionKind Kind, long Offset, long Length, uint Crc)>();
+        int sectionCount = schema.Metric == Metric.Cosine ? 7 : 6;
+
+        Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
+        header.Clear();
+        SegmentFormat.Magic.CopyTo(header);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffVersion..], SegmentFormat.Version);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffHeaderSize..], SegmentFormat.HeaderSize);
+        header[SegmentFormat.OffMetric] = (byte)schema.Metric;
+        header[SegmentFormat.OffModel] = (byte)schema.Model;
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffDimensions..], schema.Dimensions);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffRowBytes..], schema.RowBytes);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffSectionCount..], sectionCount);
+        BinaryPrimitives.WriteInt64LittleEndian(header[SegmentFormat.OffRowCount..], count);
+        BinaryPrimitives.WriteInt64LittleEndian(header[SegmentFormat.OffSegmentId..], segmentId);
+        BinaryPrimitives.WriteInt64LittleEndian(header[SegmentFormat.OffMinSequence..], minSeq);
+        BinaryPrimitives.WriteInt64LittleEndian(header[SegmentFormat.OffMaxSequence..], maxSeq);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[SegmentFormat.OffFingerprint..], schema.Fingerprint);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[SegmentFormat.OffHeaderCrc..], Crc32C.Compute(header[..SegmentFormat.OffHeaderCrc]));
+        w.Raw(header);
+
+        // Vectors, reporting progress: this is the bulk of the file.
+        w.BeginSection();
+        for (int r = 0; r < count; r++)
+        {
+            w.Data(rows.Vector(r));
+            if ((r & 4095) == 4095)
+            {
+                cancel.ThrowIfCancellationRequested();
+                rowsWritten?.Invoke(r + 1);
+            }
+        }
+        sections.Add(w.EndSection(SectionKind.Vectors));
+        rowsWritten?.Invoke(count);
+
+        if (schema.Metric == Metric.Cosine)
+        {
+            w.BeginSection();
+            Span<byte> nb = stackalloc byte[4];
+            for (int r = 0; r < count; r++)
+            {
+                float norm = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(rows.Vector(r)));
+                BinaryPrimitives.WriteSingleLittleEndian(nb, norm);
+                w.Data(nb);
+            }
+            sections.Add(w.EndSection(SectionKind.Norms));
+        }
+
+        // Ids: offsets, then bytes.
+        Span<byte> u64 = stackalloc byte[8];
+        w.BeginSection();
+        long pos = 0;
+        for (int r = 0; r <= count; r++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
+            w.Data(u64);
+            if (r < count) pos += rows.IdUtf8(r).Length;
+        }
+        sections.Add(w.EndSection(SectionKind.IdOffsets));
+        w.BeginSection();
+        for (int r = 0; r < count; r++) w.Data(rows.IdUtf8(r));
+        sections.Add(w.EndSection(SectionKind.IdBytes));
+
+        cancel.ThrowIfCancellationRequested();
+        ulong[] table = IdTable.Build(count, r => IdHash.Compute(rows.IdUtf8(r)));
+        w.BeginSection();
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < table.Length; i++) table[i] = BinaryPrimitives.ReverseEndianness(table[i]);
+        w.Data(MemoryMarshal.AsBytes(table.AsSpan()));
+        sections.Add(w.EndSection(SectionKind.IdTable));
+
+        w.BeginSection();
+        pos = 0;
+        for (int r = 0; r <= count; r++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
+            w.Data(u64);
+            if (r < count) pos += rows.Payload(r).Length;
+        }
+        sections.Add(w.EndSection(SectionKind.PayloadOffsets));
+        w.BeginSection();
+        for (int r = 0; r < count; r++) w.Data(rows.Payload(r));
+        sections.Add(w.EndSection(SectionKind.PayloadBytes));
+
+        // Section table, then the footer.
+        w.Pad();
+        long tableOffset = w.Position;
+        var table2 = new byte[sections.Count * SegmentFormat.EntrySize];
+        for (int i = 0; i < sections.Count; i++)
+        {
+            Span<byte> e = table2.AsSpan(i * SegmentFormat.EntrySize, SegmentFormat.EntrySize);
+            BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)sections[i].Kind);
+            BinaryPrimitives.WriteInt64LittleEndian(e[8..], sections[i].Offset);
+            BinaryPrimitives.WriteInt64LittleEndian(e[16..], sections[i].Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(e[24..], sections[i].Crc);
+        }
+        w.Raw(table2);
+        Span<byte> footer = stackalloc byte[SegmentFormat.FooterSize];
+        footer.Clear();
+        long fileLength = w.Position + SegmentFormat.FooterSize;
+        BinaryPrimitives.WriteInt64LittleEndian(footer[SegmentFormat.FootOffTable..], tableOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[SegmentFormat.FootOffTableCrc..], Crc32C.Compute(table2));
+        BinaryPrimitives.WriteInt32LittleEndian(footer[SegmentFormat.FootOffSectionCount..], sections.Count);
+        SegmentFormat.FooterMagic.CopyTo(footer[SegmentFormat.FootOffMagic..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[SegmentFormat.FootOffFileLength..], (uint)fileLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[SegmentFormat.FootOffCrc..], Crc32C.Compute(footer[..SegmentFormat.FootOffCrc]));
+        w.Raw(footer);
+    }
+
+    /// <summary>Sequential writer that tracks the position and the running CRC of the open section.</summary>
+    private sealed class Writer(FileStream file, string path, IFaultInjector? faults)
+    {
+        private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
+        private long _sectionStart;
+        private uint _crc;
+
+        public long Position { get; private set; }
+
+        public void Raw(ReadOnlySpan<byte> data)
+        {
+            faults?.BeforeWrite(path, Position, data.Length);
+            file.Write(data);
+            Position += data.Length;
+        }
+
+        public void Pad()
+        {
+            int pad = (int)(SegmentFormat.Align(Position) - Position);
+            if (pad > 0) Raw(Zeros.AsSpan(0, pad));
+        }
+
+        public void BeginSection()
+        {
+            Pad();
+            _sectionStart = Position;
+            _crc = Crc32C.Start;
+        }
+
+        public void Data(ReadOnlySpan<byte> data)
+        {
+            _crc = Crc32C.Append(_crc, data);
+            Raw(data);
+        }
+
+        public (SectionKind, long, long, uint) EndSection(SectionKind kind) =>
+            (kind, _sectionStart, Position - _sectionStart, Crc32C.Finish(_crc));
+    }
+}

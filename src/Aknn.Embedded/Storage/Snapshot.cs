@@ -1,0 +1,50 @@
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// The segments of one published state, reference-counted as a whole: a search acquires the set,
+/// and the segments it lists stay mapped until the last search holding it releases it.
+/// </summary>
+internal sealed class SegmentSet
+{
+    private int _refs = 1;
+
+    public SegmentSet(Segment[] items)
+    {
+        foreach (var s in items)
+            if (!s.TryAcquire()) throw new InvalidOperationException("A released segment cannot join a new segment set.");
+        Items = items;
+    }
+
+    public Segment[] Items { get; }
+
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0) return false;
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+            foreach (var s in Items) s.Release();
+    }
+}
+
+/// <summary>
+/// One consistent, immutable view of the index: the segments, the first <see cref="TailCount"/>
+/// tail rows, and the sequence number of the last write it includes. A row is visible when it
+/// belongs to the view and its deletion sequence is greater than <see cref="Sequence"/>.
+/// </summary>
+internal sealed class Snapshot(SegmentSet segments, Tail tail, TailChunk[] chunks, int tailCount, long sequence, long liveCount)
+{
+    public SegmentSet Segments { get; } = segments;
+    public Tail Tail { get; } = tail;
+    public TailChunk[] Chunks { get; } = chunks;
+    public int TailCount { get; } = tailCount;
+    public long Sequence { get; } = sequence;
+    public long LiveCount { get; } = liveCount;
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// A fixed-capacity block of tail rows. Rows are only appended; after a row is published to
+/// searches its vector, id and payload never change, and only its <see cref="DeletedAt"/> entry
+/// is written again (once, by the writer).
+/// </summary>
+internal sealed class TailChunk
+{
+    public TailChunk(int capacity, int rowBytes, bool norms)
+    {
+        Capacity = capacity;
+        Vectors = new byte[capacity * rowBytes];
+        Norms = norms ? new float[capacity] : null;
+        Ids = new byte[capacity][];
+        Payloads = new byte[capacity][];
+        DeletedAt = new long[capacity];
+        Array.Fill(DeletedAt, long.MaxValue);
+    }
+
+    public int Capacity { get; }
+    public byte[] Vectors { get; }
+    public float[]? Norms { get; }
+    public byte[][] Ids { get; }
+    public byte[][] Payloads { get; }
+    public long[] DeletedAt { get; }
+}
+
+/// <summary>
+/// The in-memory tail: every row written since the last seal, searchable as soon as it is
+/// written. Chunks are appended; the chunk array is replaced (never mutated in place) when it
+/// grows, so a snapshot keeps a consistent view of it.
+/// </summary>
+internal sealed class Tail
+{
+    private readonly int _rowBytes;
+    private readonly bool _norms;
+    private readonly int _chunkRows;
+    private TailChunk[] _chunks = [];
+
+    public Tail(int rowBytes, bool norms)
+    {
+        _rowBytes = rowBytes;
+        _norms = norms;
+        // About 1 MiB of vectors per chunk, between 16 and 4096 rows.
+        _chunkRows = Math.Clamp((1 << 20) / rowBytes, 16, 4096);
+    }
+
+    /// <summary>Id to the newest tail row holding it (live or deleted). Written by the writer, read by any thread.</summary>
+    public ConcurrentDictionary<string, int> ById { get; } = new(StringComparer.Ordinal);
+
+    public int ChunkRows => _chunkRows;
+    public int Count { get; private set; }
+    public long Bytes { get; private set; }
+    public TailChunk[] Chunks => _chunks;
+
+    public TailChunk ChunkOf(int row) => _chunks[row / _chunkRows];
+
+    /// <summary>Appends a row (writer only); it becomes visible when the next snapshot is published.</summary>
+    public int Append(string id, ReadOnlySpan<byte> idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
+    {
+        int row = Count;
+        int c = row / _chunkRows, i = row % _chunkRows;
+        if (c == _chunks.Length)
+        {
+            var grown = new TailChunk[c + 1];
+            _chunks.CopyTo(grown, 0);
+            grown[c] = new TailChunk(_chunkRows, _rowBytes, _norms);
+            _chunks = grown;
+        }
+        TailChunk chunk = _chunks[c];
+        vector.CopyTo(chunk.Vectors.AsSpan(i * _rowBytes, _rowBytes));
+        if (chunk.Norms is not null)
+            chunk.Norms[i] = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(vector));
+        chunk.Ids[i] = idUtf8.ToArray();
+        chunk.Payloads[i] = payload.IsEmpty ? [] : payload.ToArray();
+        ById[id] = row;
+        Count = row + 1;
+        Bytes += _rowBytes + idUtf8.Length + payload.Length + 64;
+        return row;
+    }
+
+    public ReadOnlySpan<byte> Vector(int row) => ChunkOf(row).Vectors.AsSpan(row % _chunkRows * _rowBytes, _rowBytes);
+    public byte[] IdUtf8(int row) => ChunkOf(row).Ids[row % _chunkRows];
+    public byte[] Payload(int row) => ChunkOf(row).Payloads[row % _chunkRows];
+    public long DeletedAt(int row) => ChunkOf(row).DeletedAt[row % _chunkRows];
+    public void MarkDeleted(int row, long seq) => ChunkOf(row).DeletedAt[row % _chunkRows] = seq;
+
+    /// <summary>The rows of a tail that are live at <paramref name="seq"/>, as a segment source for sealing.</summary>
+    public ISegmentSource LiveRows(long seq)
+    {
+        var rows = new List<int>(Count);
+        for (int r = 0; r < Count; r++)
+            if (DeletedAt(r) > seq) rows.Add(r);
+        return new LiveRowSource(this, rows);
+    }
+
+    private sealed class LiveRowSource(Tail tail, List<int> rows) : ISegmentSource
+    {
+        public int Count => rows.Count;
+        public ReadOnlySpan<byte> Vector(int row) => tail.Vector(rows[row]);
+        public ReadOnlySpan<byte> IdUtf8(int row) => tail.IdUtf8(rows[row]);
+        public ReadOnlySpan<byte> Payload(int row) => tail.Payload(rows[row]);
+    }
+}

@@ -1,0 +1,451 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text;
+using Aknn.Embedded.Search;
+using Aknn.Embedded.Storage;
+using CommunityToolkit.HighPerformance;
+
+namespace Aknn.Embedded;
+
+/// <summary>
+/// An embedded vector index stored in a local folder: float vectors or binary codes with string
+/// ids and optional payloads, searched exactly by distance.
+/// </summary>
+/// <remarks>
+/// <para>Writes are visible to the next search as soon as the call returns, and durable according
+/// to the <see cref="Durability"/> mode. Searches and reads are thread-safe and never wait for a
+/// writer: each one sees a consistent snapshot. Writes from several threads are serialised.</para>
+/// <para>One writer at a time may open a folder (in any process); further processes may open it
+/// with <see cref="OpenOptions.ReadOnly"/>.</para>
+/// </remarks>
+public sealed class VectorIndex : IDisposable
+{
+    /// <summary>Longest id, in UTF-8 bytes.</summary>
+    public const int MaxIdBytes = 512;
+
+    /// <summary>Largest payload, in bytes (16 MiB).</summary>
+    public const int MaxPayloadBytes = 16 << 20;
+
+    private readonly IndexEngine _engine;
+    private readonly int _words;
+
+    private VectorIndex(IndexEngine engine)
+    {
+        _engine = engine;
+        _words = engine.Metric == Metric.Hamming ? engine.Dimensions / 64 : 0;
+    }
+
+    /// <summary>Creates a new index in <paramref name="folder"/>, which must not exist or be empty.</summary>
+    /// <param name="folder">The index folder.</param>
+    /// <param name="options">Dimensions, metric, model and durability; all but durability are stored.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="IOException">The folder already holds an index or other files.</exception>
+    /// <exception cref="IndexLockedException">Another writer holds the folder.</exception>
+    public static VectorIndex Create(string folder, IndexOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(options);
+        return new VectorIndex(IndexEngine.Create(folder, options));
+    }
+
+    /// <summary>Opens an existing index, replaying its log after a crash.</summary>
+    /// <param name="folder">The index folder.</param>
+    /// <param name="options">Read-only mode and durability; null for the defaults.</param>
+    /// <exception cref="NotAnIndexException">The folder holds no index.</exception>
+    /// <exception cref="UnsupportedFormatVersionException">A newer library version wrote the index.</exception>
+    /// <exception cref="IndexCorruptedException">A file is damaged beyond a torn log tail.</exception>
+    /// <exception cref="IndexLockedException">Another writer holds the folder.</exception>
+    public static VectorIndex Open(string folder, OpenOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return new VectorIndex(IndexEngine.Open(folder, options ?? new OpenOptions()));
+    }
+
+    /// <summary>Opens the index in <paramref name="folder"/> if there is one, otherwise creates it with <paramref name="options"/>.</summary>
+    /// <param name="folder">The index folder.</param>
+    /// <param name="options">Used when creating; when opening, the stored schema must match its metric and dimensions.</param>
+    public static VectorIndex OpenOrCreate(string folder, IndexOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Exists(folder)) return Create(folder, options);
+        var index = Open(folder, new OpenOptions { Durability = options.Durability });
+        if (index.Metric != options.Metric || index.Dimensions != options.Dimensions)
+        {
+            index.Dispose();
+            throw new InvalidOperationException($"The index at '{folder}' stores {index.Dimensions}-dimensional {index.Metric} data, not {options.Dimensions}-dimensional {options.Metric}. Use another folder or rebuild the index.");
+        }
+        return index;
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds an index (a MANIFEST file).</summary>
+    /// <param name="folder">The folder to look at.</param>
+    public static bool Exists(string folder) => File.Exists(Path.Combine(folder, Manifest.FileName));
+
+    /// <summary>The index folder.</summary>
+    public string Folder => _engine.Folder;
+
+    /// <summary>The distance metric.</summary>
+    public Metric Metric => _engine.Metric;
+
+    /// <summary>Vector components, or code length in bits for <see cref="Metric.Hamming"/>.</summary>
+    public int Dimensions => _engine.Dimensions;
+
+    /// <summary>Whether the index was opened read-only.</summary>
+    public bool IsReadOnly => _engine.ReadOnly;
+
+    /// <summary>Number of live items.</summary>
+    public long Count
+    {
+        get
+        {
+            Snapshot s = _engine.Acquire();
+            IndexEngine.Release(s);
+            return s.LiveCount;
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /// <summary>Inserts or replaces the float vector stored under <paramref name="id"/>.</summary>
+    /// <param name="id">1 to 512 UTF-8 bytes.</param>
+    /// <param name="vector">Exactly <see cref="Dimensions"/> finite components (non-zero for cosine).</param>
+    /// <param name="payload">Optional bytes returned with the item, up to 16 MiB.</param>
+    /// <exception cref="DimensionMismatchException">The vector has the wrong length.</exception>
+    /// <exception cref="InvalidVectorException">NaN, infinity, a zero vector under cosine, or a float vector for a Hamming index.</exception>
+    /// <exception cref="InvalidIdException">The id is empty, too long or invalid Unicode.</exception>
+    /// <exception cref="PayloadTooLargeException">The payload exceeds 16 MiB.</exception>
+    /// <exception cref="StorageFullException">The disk refused the write; nothing was applied.</exception>
+    public void Upsert(string id, ReadOnlySpan<float> vector, ReadOnlySpan<byte> payload = default)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        ValidateFloats(vector, nameof(vector));
+        ValidatePayload(payload.Length, nameof(payload));
+        _engine.Upsert(id, idUtf8, MemoryMarshal.AsBytes(vector), payload);
+    }
+
+    /// <summary>Inserts or replaces the binary code stored under <paramref name="id"/> (Hamming indexes).</summary>
+    /// <param name="id">1 to 512 UTF-8 bytes.</param>
+    /// <param name="code">Exactly <see cref="Dimensions"/>/64 words; bit i of the code is bit (i % 64) of word i / 64.</param>
+    /// <param name="payload">Optional bytes returned with the item, up to 16 MiB.</param>
+    /// <exception cref="DimensionMismatchException">The code has the wrong number of words.</exception>
+    /// <exception cref="InvalidVectorException">The index stores float vectors.</exception>
+    /// <exception cref="InvalidIdException">The id is empty, too long or invalid Unicode.</exception>
+    /// <exception cref="PayloadTooLargeException">The payload exceeds 16 MiB.</exception>
+    public void UpsertCode(string id, ReadOnlySpan<ulong> code, ReadOnlySpan<byte> payload = default)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        ValidateCode(code, nameof(code));
+        ValidatePayload(payload.Length, nameof(payload));
+        _engine.Upsert(id, idUtf8, MemoryMarshal.AsBytes(code), payload);
+    }
+
+    /// <summary>
+    /// Inserts or replaces many float vectors: row i of <paramref name="vectors"/> under
+    /// <paramref name="ids"/>[i]. Every input is validated before anything is written; the rows are
+    /// then applied in order (a later duplicate id wins). After a crash the batch is recovered as a
+    /// prefix of its rows, as far as durability reached.
+    /// </summary>
+    /// <param name="ids">One id per row.</param>
+    /// <param name="vectors">Rows of <see cref="Dimensions"/> components.</param>
+    /// <param name="payloads">Null, or one payload (or null) per row.</param>
+    /// <param name="progress">Receives the number of rows written so far.</param>
+    /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
+    public void UpsertBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads = null,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (Metric == Metric.Hamming) throw WrongKind(nameof(vectors));
+        if (vectors.Height != ids.Count)
+            throw new ArgumentException($"There are {ids.Count} ids but {vectors.Height} vector rows; pass one id per row.", nameof(ids));
+        if (vectors.Width != Dimensions) throw new DimensionMismatchException(Dimensions, vectors.Width, "components", nameof(vectors));
+        var writes = new IndexEngine.Write[ids.Count];
+        var data = new float[(long)ids.Count * Dimensions];
+        for (int i = 0; i < ids.Count; i++)
+        {
+            ReadOnlySpan<float> row = vectors.GetRowSpan(i);
+            ValidateFloats(row, nameof(vectors), i);
+            row.CopyTo(data.AsSpan(i * Dimensions, Dimensions));
+        }
+        BuildWrites(ids, payloads, writes, i => MemoryMarshal.AsBytes(data.AsMemory(i * Dimensions, Dimensions).Span).ToArray());
+        WriteBatch(writes, progress, cancellationToken);
+    }
+
+    /// <summary>Inserts or replaces many binary codes (Hamming indexes); see the float overload for the rules.</summary>
+    /// <param name="ids">One id per row.</param>
+    /// <param name="codes">Rows of <see cref="Dimensions"/>/64 words.</param>
+    /// <param name="payloads">Null, or one payload (or null) per row.</param>
+    /// <param name="progress">Receives the number of rows written so far.</param>
+    /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
+    public void UpsertCodeBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (Metric != Metric.Hamming) throw WrongKind(nameof(codes));
+        if (codes.Height != ids.Count)
+            throw new ArgumentException($"There are {ids.Count} ids but {codes.Height} code rows; pass one id per row.", nameof(ids));
+        if (codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
+        var rows = new byte[ids.Count][];
+        for (int i = 0; i < ids.Count; i++) rows[i] = MemoryMarshal.AsBytes(codes.GetRowSpan(i)).ToArray();
+        var writes = new IndexEngine.Write[ids.Count];
+        BuildWrites(ids, payloads, writes, i => rows[i]);
+        WriteBatch(writes, progress, cancellationToken);
+    }
+
+    private void BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, IndexEngine.Write[] writes, Func<int, byte[]> row)
+    {
+        if (payloads is not null && payloads.Count != ids.Count)
+            throw new ArgumentException($"There are {ids.Count} ids but {payloads.Count} payloads; pass one payload (or null) per row, or no list.", nameof(payloads));
+        for (int i = 0; i < ids.Count; i++)
+        {
+            byte[] idUtf8 = ValidateId(ids[i], nameof(ids), i);
+            byte[]? payload = payloads?[i];
+            ValidatePayload(payload?.Length ?? 0, nameof(payloads));
+            writes[i] = new IndexEngine.Write(ids[i], idUtf8, row(i), payload ?? default(ReadOnlyMemory<byte>), false);
+        }
+    }
+
+    private void WriteBatch(IndexEngine.Write[] writes, IProgress<long>? progress, CancellationToken cancel)
+    {
+        long done = 0;
+        _engine.WriteMany(writes, n => progress?.Report(done += n), cancel);
+    }
+
+    /// <summary>Deletes the item stored under <paramref name="id"/>.</summary>
+    /// <param name="id">The item's id.</param>
+    /// <returns><see langword="true"/> if an item was deleted; <see langword="false"/> if none was stored.</returns>
+    public bool Delete(string id)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        return _engine.Delete(id, idUtf8);
+    }
+
+    /// <summary>
+    /// Makes every write so far durable (fdatasync of the log). Under <see cref="Durability.Manual"/>
+    /// this is the only durability point besides disposing.
+    /// </summary>
+    public void Commit() => _engine.Commit();
+
+    /// <summary>
+    /// Merges all segments into one and drops deleted rows, reclaiming their space. Searches and
+    /// writes continue while it runs; the merged segment replaces the old ones atomically.
+    /// </summary>
+    /// <param name="progress">Receives rows written out of the total.</param>
+    /// <param name="cancellationToken">Cancels the merge; the index is left as it was.</param>
+    public void Compact(IProgress<CompactionProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        _engine.Compact(progress, cancellationToken);
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>Reads the item stored under <paramref name="id"/>.</summary>
+    /// <param name="id">The item's id.</param>
+    /// <param name="item">The item with its vector or code and payload, when found.</param>
+    /// <returns>Whether the id is stored.</returns>
+    public bool TryGet(string id, [NotNullWhen(true)] out StoredItem? item)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
+            {
+                item = null;
+                return false;
+            }
+            ReadOnlySpan<byte> bytes = at.Vector(s);
+            item = Metric == Metric.Hamming
+                ? new StoredItem(id, [], MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(), at.Payload(s).ToArray())
+                : new StoredItem(id, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), [], at.Payload(s).ToArray());
+            return true;
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
+    /// <summary>Whether <paramref name="id"/> is stored.</summary>
+    /// <param name="id">The item's id.</param>
+    public bool Contains(string id)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        Snapshot s = _engine.Acquire();
+        try { return RowLookup.TryLocate(s, id, idUtf8, out _); }
+        finally { IndexEngine.Release(s); }
+    }
+
+    /// <summary>
+    /// The <see cref="SearchOptions.K"/> stored vectors nearest to <paramref name="query"/>, nearest
+    /// first; equal distances are ordered by id (ordinal order of the UTF-8 bytes).
+    /// </summary>
+    /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
+    /// <param name="options">K, filter and payload options; null for K = 10.</param>
+    public IReadOnlyList<Hit> Search(ReadOnlySpan<float> query, SearchOptions? options = null)
+    {
+        ValidateFloats(query, nameof(query));
+        return Knn(MemoryMarshal.AsBytes(query), options, null);
+    }
+
+    /// <summary>The <see cref="SearchOptions.K"/> stored codes nearest to <paramref name="code"/> in Hamming distance.</summary>
+    /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
+    /// <param name="options">K, filter and payload options; null for K = 10.</param>
+    public IReadOnlyList<Hit> SearchCode(ReadOnlySpan<ulong> code, SearchOptions? options = null)
+    {
+        ValidateCode(code, nameof(code));
+        return Knn(MemoryMarshal.AsBytes(code), options, null);
+    }
+
+    /// <summary>
+    /// The nearest neighbours of a stored item, using its stored vector as the query. The item
+    /// itself is left out unless <see cref="SearchOptions.IncludeSelf"/> is set.
+    /// </summary>
+    /// <param name="id">The stored item's id.</param>
+    /// <param name="options">K, filter and payload options; null for K = 10.</param>
+    /// <exception cref="KeyNotFoundException">No item is stored under <paramref name="id"/>.</exception>
+    public IReadOnlyList<Hit> SearchById(string id, SearchOptions? options = null)
+    {
+        byte[] idUtf8 = ValidateId(id, nameof(id));
+        options ??= SearchOptions.Default;
+        options.Validate();
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
+                throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
+            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, at.Vector(s), options, options.IncludeSelf ? null : idUtf8);
+            return ExactSearch.Run(s, query, new TopKCollector(options.K));
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
+    /// <summary>
+    /// Every stored vector within <paramref name="radius"/> of <paramref name="query"/> (distance ≤ radius,
+    /// in the units of <see cref="Metric"/>), nearest first. <see cref="SearchOptions.K"/> is ignored.
+    /// </summary>
+    /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
+    /// <param name="radius">The largest distance to include.</param>
+    /// <param name="options">Filter and payload options.</param>
+    public IReadOnlyList<Hit> SearchRadius(ReadOnlySpan<float> query, float radius, SearchOptions? options = null)
+    {
+        ValidateFloats(query, nameof(query));
+        if (float.IsNaN(radius)) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be a number.");
+        if (radius < 0 && Metric != Metric.DotProduct) return [];
+        return Within(MemoryMarshal.AsBytes(query), ExactSearch.RankingBound(Metric, radius), options);
+    }
+
+    /// <summary>Every stored code within Hamming distance <paramref name="radius"/> of <paramref name="code"/>, nearest first.</summary>
+    /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
+    /// <param name="radius">The largest number of differing bits to include (0 or more).</param>
+    /// <param name="options">Filter and payload options.</param>
+    public IReadOnlyList<Hit> SearchCodeRadius(ReadOnlySpan<ulong> code, int radius, SearchOptions? options = null)
+    {
+        ValidateCode(code, nameof(code));
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        return Within(MemoryMarshal.AsBytes(code), radius, options);
+    }
+
+    private List<Hit> Knn(ReadOnlySpan<byte> query, SearchOptions? options, byte[]? exclude)
+    {
+        options ??= SearchOptions.Default;
+        options.Validate();
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, exclude);
+            return ExactSearch.Run(s, q, new TopKCollector(options.K));
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
+    private List<Hit> Within(ReadOnlySpan<byte> query, float bound, SearchOptions? options)
+    {
+        options ??= SearchOptions.Default;
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
+            return ExactSearch.Run(s, q, new RadiusCollector(bound));
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
+    /// <summary>Counts, segments, tail size and disk use.</summary>
+    public IndexStatistics GetStatistics() => _engine.Statistics();
+
+    /// <summary>
+    /// Checks every checksum of every segment now. Searches check each section lazily on first use;
+    /// call this to find damage up front (for example after copying an index).
+    /// </summary>
+    /// <exception cref="IndexCorruptedException">A segment is damaged.</exception>
+    public void Verify() => _engine.Verify();
+
+    /// <summary>
+    /// Closes the index: makes every write durable, seals a large tail into a segment so the next
+    /// open is fast, unmaps the segments once the last search is done, and releases the writer lock.
+    /// </summary>
+    public void Dispose() => _engine.Dispose();
+
+    // ------------------------------------------------------------------ validation
+
+    private static byte[] ValidateId(string? id, string param, int row = -1)
+    {
+        string where = row >= 0 ? $" (row {row})" : "";
+        if (id is null) throw new InvalidIdException($"The id{where} is null; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
+        if (id.Length == 0) throw new InvalidIdException($"The id{where} is empty; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
+        if (id.Length > MaxIdBytes) throw TooLong(id.Length, where, param);
+        byte[] utf8;
+        try
+        {
+            utf8 = StrictUtf8.GetBytes(id);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new InvalidIdException($"The id{where} contains an unpaired surrogate and cannot be stored as UTF-8; pass valid Unicode text.", param);
+        }
+        if (utf8.Length > MaxIdBytes) throw TooLong(utf8.Length, where, param);
+        return utf8;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static InvalidIdException TooLong(int length, string where, string param) =>
+        new($"The id{where} is {length} UTF-8 bytes or more; ids are limited to {MaxIdBytes} bytes. Use a shorter key, for example a hash of the long one.", param);
+
+    private static void ValidatePayload(long length, string param)
+    {
+        if (length > MaxPayloadBytes) throw new PayloadTooLargeException(length, param);
+    }
+
+    private InvalidVectorException WrongKind(string param) => Metric == Metric.Hamming
+        ? new InvalidVectorException($"This index stores {Dimensions}-bit binary codes (Hamming); pass codes as ulong words, not float vectors.", param)
+        : new InvalidVectorException($"This index stores float vectors ({Metric}); binary codes (ulong words) need an index created with Metric.Hamming.", param);
+
+    private void ValidateFloats(ReadOnlySpan<float> v, string param, int row = -1)
+    {
+        if (Metric == Metric.Hamming) throw WrongKind(param);
+        if (v.Length != Dimensions) throw new DimensionMismatchException(Dimensions, v.Length, "components", param);
+        string where = row >= 0 ? $" in row {row}" : "";
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (!float.IsFinite(v[i]))
+                throw new InvalidVectorException($"Component {i}{where} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
+        }
+        if (Metric == Metric.Cosine && TensorPrimitives.SumOfSquares(v) == 0)
+            throw new InvalidVectorException($"The vector{where} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
+    }
+
+    private void ValidateCode(ReadOnlySpan<ulong> code, string param)
+    {
+        if (Metric != Metric.Hamming) throw WrongKind(param);
+        if (code.Length != _words) throw new DimensionMismatchException(_words, code.Length, "64-bit words", param);
+    }
+}
