@@ -159,15 +159,16 @@ public sealed class VectorIndex : IDisposable
         if (vectors.Height != ids.Count)
             throw new ArgumentException($"There are {ids.Count} ids but {vectors.Height} vector rows; pass one id per row.", nameof(ids));
         if (vectors.Width != Dimensions) throw new DimensionMismatchException(Dimensions, vectors.Width, "components", nameof(vectors));
-        var writes = new IndexEngine.Write[ids.Count];
-        var data = new float[(long)ids.Count * Dimensions];
+        int rowBytes = Dimensions * sizeof(float);
+        var data = new byte[(long)ids.Count * rowBytes];
         for (int i = 0; i < ids.Count; i++)
         {
             ReadOnlySpan<float> row = vectors.GetRowSpan(i);
             ValidateFloats(row, nameof(vectors), i);
-            row.CopyTo(data.AsSpan(i * Dimensions, Dimensions));
+            MemoryMarshal.AsBytes(row).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
         }
-        BuildWrites(ids, payloads, writes, i => MemoryMarshal.AsBytes(data.AsMemory(i * Dimensions, Dimensions).Span).ToArray());
+        var writes = new IndexEngine.Write[ids.Count];
+        BuildWrites(ids, payloads, writes, i => data.AsMemory(i * rowBytes, rowBytes));
         WriteBatch(writes, progress, cancellationToken);
     }
 
@@ -185,14 +186,15 @@ public sealed class VectorIndex : IDisposable
         if (codes.Height != ids.Count)
             throw new ArgumentException($"There are {ids.Count} ids but {codes.Height} code rows; pass one id per row.", nameof(ids));
         if (codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
-        var rows = new byte[ids.Count][];
-        for (int i = 0; i < ids.Count; i++) rows[i] = MemoryMarshal.AsBytes(codes.GetRowSpan(i)).ToArray();
+        int rowBytes = _words * sizeof(ulong);
+        var data = new byte[(long)ids.Count * rowBytes];
+        for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
         var writes = new IndexEngine.Write[ids.Count];
-        BuildWrites(ids, payloads, writes, i => rows[i]);
+        BuildWrites(ids, payloads, writes, i => data.AsMemory(i * rowBytes, rowBytes));
         WriteBatch(writes, progress, cancellationToken);
     }
 
-    private void BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, IndexEngine.Write[] writes, Func<int, byte[]> row)
+    private void BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, IndexEngine.Write[] writes, Func<int, ReadOnlyMemory<byte>> row)
     {
         if (payloads is not null && payloads.Count != ids.Count)
             throw new ArgumentException($"There are {ids.Count} ids but {payloads.Count} payloads; pass one payload (or null) per row, or no list.", nameof(payloads));

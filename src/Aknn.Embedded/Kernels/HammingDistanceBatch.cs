@@ -51,7 +51,7 @@ internal static class HammingDistanceBatch
             {
                 Vector128<ulong> c0 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector128.LoadUnsafe(ref r, i) ^ broadcast).AsByte()));
                 Vector128<ulong> c1 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector128.LoadUnsafe(ref r, i + 2) ^ broadcast).AsByte()));
-                Vector128.Narrow(c0, c1).AsInt32().StoreUnsafe(ref d, i);
+                NarrowCounts(c0, c1).StoreUnsafe(ref d, i);
             }
 
             SingleWordScalar(q, ref r, ref d, i, count);
@@ -77,7 +77,7 @@ internal static class HammingDistanceBatch
             {
                 Vector256<ulong> c0 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector256.LoadUnsafe(ref r, i) ^ broadcast).AsByte()));
                 Vector256<ulong> c1 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector256.LoadUnsafe(ref r, i + 4) ^ broadcast).AsByte()));
-                Vector256.Narrow(c0, c1).AsInt32().StoreUnsafe(ref d, i);
+                NarrowCounts(c0, c1).StoreUnsafe(ref d, i);
             }
 
             SingleWordScalar(q, ref r, ref d, i, count);
@@ -103,7 +103,7 @@ internal static class HammingDistanceBatch
             {
                 Vector512<ulong> c0 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector512.LoadUnsafe(ref r, i) ^ broadcast).AsByte()));
                 Vector512<ulong> c1 = NibblePopCount.SumPerWord(NibblePopCount.PerByte((Vector512.LoadUnsafe(ref r, i + 8) ^ broadcast).AsByte()));
-                Vector512.Narrow(c0, c1).AsInt32().StoreUnsafe(ref d, i);
+                NarrowCounts(c0, c1).StoreUnsafe(ref d, i);
             }
 
             SingleWordScalar(q, ref r, ref d, i, count);
@@ -312,6 +312,43 @@ internal static class HammingDistanceBatch
             Unsafe.Add(ref results, r) = HammingDistance.V512Core(ref query, ref Unsafe.Add(ref rows, r * words), words);
         }
     }
+    /// <summary>
+    /// Packs two vectors of 64-bit counts (each below 2³²) into one vector of 32-bit counts, in
+    /// order: the counts of <paramref name="first"/>, then those of <paramref name="second"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> NarrowCounts(Vector128<ulong> first, Vector128<ulong> second)
+    {
+        if (Sse2.IsSupported)
+        {
+            // (f0, s0, f1, s1) as 32-bit lanes, then reorder to (f0, f1, s0, s1).
+            Vector128<int> interleaved = (first | (second << 32)).AsInt32();
+            return Sse2.Shuffle(interleaved, 0b11_01_10_00);
+        }
+
+        return Vector128.Narrow(first, second).AsInt32();
+    }
+
+    /// <inheritdoc cref="NarrowCounts(Vector128{ulong}, Vector128{ulong})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> NarrowCounts(Vector256<ulong> first, Vector256<ulong> second)
+    {
+        if (Avx2.IsSupported)
+        {
+            // (f0, s0, f1, s1, f2, s2, f3, s3) as 32-bit lanes; one cross-lane permute restores order.
+            // Measured a little faster than Vector256.Narrow on AVX2.
+            Vector256<int> interleaved = (first | (second << 32)).AsInt32();
+            return Avx2.PermuteVar8x32(interleaved, Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7));
+        }
+
+        return Vector256.Narrow(first, second).AsInt32();
+    }
+
+    /// <inheritdoc cref="NarrowCounts(Vector128{ulong}, Vector128{ulong})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> NarrowCounts(Vector512<ulong> first, Vector512<ulong> second) =>
+        Vector512.Narrow(first, second).AsInt32();
+
     /// <summary>Returns the totals of four vectors of 64-bit counts (each below 2³¹) as one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> SumEach(Vector128<ulong> t0, Vector128<ulong> t1, Vector128<ulong> t2, Vector128<ulong> t3)

@@ -197,8 +197,8 @@ internal sealed class IndexEngine : IDisposable
         {
             if (r.Sequence <= _seq) return; // already sealed into a segment
             string id = Encoding.UTF8.GetString(r.Id);
-            if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id, r.Vector, r.Payload);
-            else ApplyDelete(r.Sequence, id, r.Id);
+            if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id.ToArray(), r.Vector, r.Payload);
+            else ApplyDelete(r.Sequence, id, r.Id.ToArray());
         });
         if (!ReadOnly)
         {
@@ -306,7 +306,7 @@ internal sealed class IndexEngine : IDisposable
                 while (i < writes.Count)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    // Encode a group, skipping deletes of ids that are not stored.
+                    // Encode a group of records that fits the buffer (one oversized record gets a buffer of its own).
                     int start = i, used = 0;
                     long seq = _seq;
                     var logged = new List<(int Index, long Seq)>();
@@ -365,18 +365,17 @@ internal sealed class IndexEngine : IDisposable
     private bool TryLocateCurrent(string id, byte[] idUtf8, out RowLocation location) =>
         RowLookup.TryLocate(_segments, _tail, _tail.Count, _seq, id, idUtf8, out location);
 
-    private void ApplyUpsert(long seq, string id, ReadOnlySpan<byte> idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
+    private void ApplyUpsert(long seq, string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
     {
-        byte[] idBytes = idUtf8.ToArray();
-        if (RemoveLive(seq, id, idBytes)) _live--;
-        _tail.Append(id, idBytes, vector, payload);
+        if (RemoveLive(seq, id, idUtf8)) _live--;
+        _tail.Append(id, idUtf8, vector, payload);
         _live++;
         _seq = seq;
     }
 
-    private void ApplyDelete(long seq, string id, ReadOnlySpan<byte> idUtf8)
+    private void ApplyDelete(long seq, string id, byte[] idUtf8)
     {
-        if (RemoveLive(seq, id, idUtf8.ToArray())) _live--;
+        if (RemoveLive(seq, id, idUtf8)) _live--;
         _seq = seq;
     }
 

@@ -61,7 +61,7 @@ internal sealed class Tail
     public TailChunk ChunkOf(int row) => _chunks[row / _chunkRows];
 
     /// <summary>Appends a row (writer only); it becomes visible when the next snapshot is published.</summary>
-    public int Append(string id, ReadOnlySpan<byte> idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
+    public int Append(string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
     {
         int row = Count;
         int c = row / _chunkRows, i = row % _chunkRows;
@@ -76,7 +76,7 @@ internal sealed class Tail
         vector.CopyTo(chunk.Vectors.AsSpan(i * _rowBytes, _rowBytes));
         if (chunk.Norms is not null)
             chunk.Norms[i] = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(vector));
-        chunk.Ids[i] = idUtf8.ToArray();
+        chunk.Ids[i] = idUtf8; // owned: callers pass a fresh array
         chunk.Payloads[i] = payload.IsEmpty ? [] : payload.ToArray();
         ById[id] = row;
         Count = row + 1;
