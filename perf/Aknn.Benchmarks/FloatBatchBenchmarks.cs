@@ -12,6 +12,7 @@ namespace Aknn.Benchmarks;
 /// <see cref="TensorPrimitives.Distance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> (one square root a
 /// row on top of the same work).
 /// </summary>
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class FloatBatchBenchmarks

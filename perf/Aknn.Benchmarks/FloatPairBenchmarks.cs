@@ -9,6 +9,7 @@ namespace Aknn.Benchmarks;
 /// Single-pair kernels (the re-ranking case: a few hundred candidates scattered over the index)
 /// against <see cref="TensorPrimitives"/>. Operands are in L1 cache; this measures per-call cost.
 /// </summary>
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class FloatPairBenchmarks

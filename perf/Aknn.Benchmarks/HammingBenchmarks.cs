@@ -9,6 +9,7 @@ namespace Aknn.Benchmarks;
 /// 4: PDQ): the dispatching entry point, each path on its own, and a loop calling
 /// <see cref="TensorPrimitives.HammingBitDistance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> per code.
 /// </summary>
+[MedianColumn]
 public class HammingBatchBenchmarks
 {
     private ulong[] _query = [];
@@ -71,4 +72,34 @@ public class HammingBatchBenchmarks
         HammingDistanceBatch.V256(_query, _rows, _results);
         return _results[^1];
     }
+}
+
+/// <summary>
+/// Hamming distance of one pair of codes (the re-ranking and verification case) against
+/// <see cref="TensorPrimitives.HammingBitDistance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>.
+/// </summary>
+[MedianColumn]
+public class HammingPairBenchmarks
+{
+    private ulong[] _a = [];
+    private ulong[] _b = [];
+
+    [Params(1, 4, 16)]
+    public int Words { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _a = BenchmarkData.Words(Words, 7);
+        _b = BenchmarkData.Words(Words, 8);
+    }
+
+    [Benchmark(Baseline = true)]
+    public long TensorPrimitives_HammingBitDistance() => TensorPrimitives.HammingBitDistance<ulong>(_a, _b);
+
+    [Benchmark]
+    public int Distance() => HammingKernels.Distance(_a, _b);
+
+    [Benchmark]
+    public int V256() => HammingDistance.V256(_a, _b);
 }

@@ -24,6 +24,12 @@ public sealed class VectorIndex : IDisposable
     /// <summary>Longest id, in UTF-8 bytes.</summary>
     public const int MaxIdBytes = 512;
 
+    /// <summary>
+    /// Largest magnitude of a vector component (10^15). Beyond it squared distances and norms can
+    /// overflow float32, so larger components are rejected rather than searched wrongly.
+    /// </summary>
+    public const float MaxComponentMagnitude = 1e15f;
+
     /// <summary>Largest payload, in bytes (16 MiB).</summary>
     public const int MaxPayloadBytes = 16 << 20;
 
@@ -436,13 +442,26 @@ public sealed class VectorIndex : IDisposable
         if (Metric == Metric.Hamming) throw WrongKind(param);
         if (v.Length != Dimensions) throw new DimensionMismatchException(Dimensions, v.Length, "components", param);
         string where = row >= 0 ? $" in row {row}" : "";
-        for (int i = 0; i < v.Length; i++)
+        // One vectorised pass: the largest magnitude is NaN or infinite when a component is, and the
+        // exact loop then names the component.
+        float max = MathF.Abs(TensorPrimitives.MaxMagnitude(v)); // MaxMagnitude keeps the sign
+        if (!(max <= MaxComponentMagnitude))
         {
-            if (!float.IsFinite(v[i]))
-                throw new InvalidVectorException($"Component {i}{where} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
+            for (int i = 0; i < v.Length; i++)
+            {
+                if (!float.IsFinite(v[i]))
+                    throw new InvalidVectorException($"Component {i}{where} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
+                if (MathF.Abs(v[i]) > MaxComponentMagnitude)
+                    throw new InvalidVectorException($"Component {i}{where} is {v[i]}, beyond ±{MaxComponentMagnitude:G}, where squared distances would overflow float32; scale your vectors down.", param);
+            }
         }
-        if (Metric == Metric.Cosine && TensorPrimitives.SumOfSquares(v) == 0)
-            throw new InvalidVectorException($"The vector{where} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
+        if (Metric == Metric.Cosine)
+        {
+            if (max == 0)
+                throw new InvalidVectorException($"The vector{where} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
+            if (TensorPrimitives.SumOfSquares(v) < 1e-30f)
+                throw new InvalidVectorException($"The vector{where} is so short (length below 1e-15) that its direction is lost to float32 rounding under cosine distance; scale it up or normalise it.", param);
+        }
     }
 
     private void ValidateCode(ReadOnlySpan<ulong> code, string param)

@@ -103,8 +103,16 @@ public sealed class StorageFullException : AknnException
     /// <param name="filePath">The file being written.</param>
     /// <param name="inner">The underlying I/O error.</param>
     public StorageFullException(string filePath, Exception inner)
-        : base($"Writing '{filePath}' failed ({inner.Message}); the disk is probably full. " +
-               "The write was not applied and everything stored before it is intact: free disk space and retry.", inner)
+        : this(filePath, inner, "The write was not applied and everything stored before it is intact: free disk space and retry.")
+    {
+    }
+
+    /// <summary>Creates the exception with a custom account of what was applied.</summary>
+    /// <param name="filePath">The file being written.</param>
+    /// <param name="inner">The underlying I/O error.</param>
+    /// <param name="whatWasApplied">Which writes were applied and what to do.</param>
+    public StorageFullException(string filePath, Exception inner, string whatWasApplied)
+        : base($"Writing '{filePath}' failed ({inner.Message}); the disk is probably full. {whatWasApplied}", inner)
     {
         FilePath = filePath;
     }

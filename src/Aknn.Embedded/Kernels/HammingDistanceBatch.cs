@@ -14,8 +14,9 @@ namespace Aknn.Embedded.Kernels;
 /// narrow the counts to 32-bit results in one store.
 /// </summary>
 /// <remarks>
-/// Every path requires <c>rows.Length == results.Length * query.Length</c>. Longer codes are
-/// measured row by row with the same path's <see cref="HammingDistance"/> core.
+/// Every path requires <c>rows.Length == results.Length * query.Length</c>. Longer codes go four
+/// rows a step, each row accumulating its own per-byte counts, with the four totals reduced
+/// together; codes shorter than one vector of a path go to the next narrower path.
 /// </remarks>
 internal static class HammingDistanceBatch
 {
@@ -120,10 +121,11 @@ internal static class HammingDistanceBatch
             Unsafe.Add(ref results, i) = HammingDistance.ScalarCore(ref query, ref Unsafe.Add(ref rows, i * words), words);
         }
     }
+
     /// <summary>
     /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four
-    /// totals are reduced together; words past the last full vector are counted one by one.
+    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
+    /// reduced together; words past the last full vector are counted one by one.
     /// </summary>
     private static void MultiWordV128(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {
@@ -186,8 +188,8 @@ internal static class HammingDistanceBatch
     }
     /// <summary>
     /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four
-    /// totals are reduced together; words past the last full vector are counted one by one.
+    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
+    /// reduced together; words past the last full vector are counted one by one.
     /// </summary>
     private static void MultiWordV256(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {
@@ -250,8 +252,8 @@ internal static class HammingDistanceBatch
     }
     /// <summary>
     /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four
-    /// totals are reduced together; words past the last full vector are counted one by one.
+    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
+    /// reduced together; words past the last full vector are counted one by one.
     /// </summary>
     private static void MultiWordV512(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {

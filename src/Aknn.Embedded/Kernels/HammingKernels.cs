@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Aknn.Embedded.Kernels;
 
@@ -7,13 +9,47 @@ namespace Aknn.Embedded.Kernels;
 /// the library calls. Each one checks its arguments and runs the fastest path for this CPU (see
 /// <see cref="HammingDistance"/> and <see cref="HammingDistanceBatch"/> for the paths).
 /// </summary>
+/// <remarks>
+/// <para>
+/// The scalar path (one <c>popcnt</c> a word) is already fast, so a vector path is chosen only where
+/// it was measured to win: the nibble-lookup paths need the x86 byte shuffle and
+/// <c>psadbw</c> (AVX2, or AVX-512BW for the 512-bit path); elsewhere, ARM included, the scalar
+/// path runs (on ARM64 <see cref="System.Numerics.BitOperations.PopCount(ulong)"/> is itself a
+/// vector <c>cnt</c>).
+/// </para>
+/// <para>
+/// .NET 10 has no managed intrinsic for AVX-512 VPOPCNTDQ, so even on CPUs that have it the
+/// 512-bit path counts by nibble lookup.
+/// </para>
+/// </remarks>
 internal static class HammingKernels
 {
+    /// <summary>
+    /// Codes of at least this many words are compared with the vector path in
+    /// <see cref="Distance"/>; shorter ones (64- to 256-bit hashes) cost a few <c>popcnt</c>s.
+    /// </summary>
+    internal const int VectorPairMinWords = 8;
+
     /// <summary>Number of differing bits between two codes of the same length in words.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b) =>
-        HammingDistance.Scalar(a, b);
+    public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (a.Length >= VectorPairMinWords)
+        {
+            if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+            {
+                return HammingDistance.V512(a, b);
+            }
+
+            if (Avx2.IsSupported)
+            {
+                return HammingDistance.V256(a, b);
+            }
+        }
+
+        return HammingDistance.Scalar(a, b);
+    }
 
     /// <summary>
     /// Number of differing bits between <paramref name="query"/> (W words) and each code of
@@ -21,6 +57,19 @@ internal static class HammingKernels
     /// </summary>
     /// <exception cref="ArgumentException"><c>rows.Length != results.Length * query.Length</c>.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void DistanceBatch(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, Span<int> results) =>
-        HammingDistanceBatch.Scalar(query, rows, results);
+    public static void DistanceBatch(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, Span<int> results)
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            HammingDistanceBatch.V512(query, rows, results);
+        }
+        else if (Avx2.IsSupported)
+        {
+            HammingDistanceBatch.V256(query, rows, results);
+        }
+        else
+        {
+            HammingDistanceBatch.Scalar(query, rows, results);
+        }
+    }
 }

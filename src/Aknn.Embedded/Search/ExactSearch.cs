@@ -51,7 +51,21 @@ internal static unsafe class ExactSearch
     }
 
     /// <summary>The distance bound used while scanning for a user-facing radius (Euclidean ranks by squared distance).</summary>
-    public static float RankingBound(Metric metric, float radius) => metric == Metric.Euclidean ? radius * radius : radius;
+    public static float RankingBound(Metric metric, float radius) => metric == Metric.Euclidean ? SquaredBound(radius) : radius;
+
+    /// <summary>
+    /// The largest squared distance s with <c>MathF.Sqrt(s) ≤ radius</c>, so a row is kept exactly when the
+    /// distance it would be reported with is within the radius. <c>radius * radius</c> alone can round below
+    /// the square of a reported distance (√2 as a float squares to less than 2) and drop a row on the boundary.
+    /// </summary>
+    private static float SquaredBound(float radius)
+    {
+        float s = radius * radius;
+        if (!float.IsFinite(s)) return s;
+        while (s > 0 && MathF.Sqrt(s) > radius) s = MathF.BitDecrement(s);
+        while (MathF.Sqrt(MathF.BitIncrement(s)) <= radius) s = MathF.BitIncrement(s);
+        return s;
+    }
 
     /// <summary>Converts a ranking distance into the distance reported to the caller.</summary>
     public static float Reported(Metric metric, float ranking) => metric == Metric.Euclidean ? MathF.Sqrt(ranking) : ranking;
@@ -149,6 +163,8 @@ internal static unsafe class ExactSearch
                 var nx = new ReadOnlySpan<float>(norms, n);
                 TensorPrimitives.Divide(d, nx, d);
                 TensorPrimitives.Subtract(1f, d, d);
+                // Rounding can leave a parallel vector at −1e-7 or an opposite one above 2: keep the documented [0, 2].
+                TensorPrimitives.Clamp(d, 0f, 2f, d);
                 break;
             default:
                 throw new InvalidOperationException($"Metric {q.Metric} has no exact kernel.");

@@ -48,7 +48,7 @@ internal static class DeletionFile
     /// <summary>Reads and checks a deletion file; returns its bitmap.</summary>
     public static byte[] Read(string path, long segmentId, int rows)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = SharedRead.AllBytes(path);
         if (bytes.Length < HeaderSize || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
             throw new IndexCorruptedException(path, 0, "the deletion file does not start with the magic number AKNNDEL");
         ReadOnlySpan<byte> h = bytes.AsSpan(0, HeaderSize);

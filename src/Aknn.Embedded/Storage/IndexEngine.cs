@@ -78,13 +78,19 @@ internal sealed class IndexEngine : IDisposable
         {
             if (File.Exists(Path.Combine(folder, Manifest.FileName)))
                 throw new IOException($"An index already exists at '{folder}'. Open it with VectorIndex.Open, or delete the folder to start over.");
-            if (Directory.EnumerateFileSystemEntries(folder).Any())
+            if (Directory.EnumerateFileSystemEntries(folder).Any(e => !IsLeftByInterruptedCreate(e)))
                 throw new IOException($"Cannot create an index in '{folder}': the folder is not empty. Choose a new or empty folder.");
         }
         Directory.CreateDirectory(folder);
         var writerLock = WriterLock.Acquire(folder);
         try
         {
+            // Under the lock: another process may have created the index meanwhile. Otherwise clear
+            // what a Create that crashed or hit a full disk left behind (it never wrote a MANIFEST).
+            if (File.Exists(Path.Combine(folder, Manifest.FileName)))
+                throw new IOException($"An index already exists at '{folder}'. Open it with VectorIndex.Open, or delete the folder to start over.");
+            foreach (string path in Directory.EnumerateFiles(folder))
+                if (IsLeftByInterruptedCreate(path) && Path.GetFileName(path) != WriterLock.FileName) File.Delete(path);
             var manifest = new Manifest
             {
                 Metric = options.Metric,
@@ -121,6 +127,18 @@ internal sealed class IndexEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a file can only be a leftover of a Create that never finished: the lock file, the
+    /// temporary manifest, or the first log while it holds no record (nothing can be written
+    /// before the MANIFEST exists).
+    /// </summary>
+    private static bool IsLeftByInterruptedCreate(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name == WriterLock.FileName || name == Manifest.FileName + ".tmp"
+            || (name == LogName(1) && File.Exists(path) && new FileInfo(path).Length <= LogFormat.HeaderSize);
+    }
+
     public static IndexEngine Open(string folder, OpenOptions options)
     {
         if (!Directory.Exists(folder))
@@ -138,6 +156,10 @@ internal sealed class IndexEngine : IDisposable
                 {
                     Thread.Sleep(5);
                 }
+                catch (FileNotFoundException e)
+                {
+                    throw MissingFile(folder, e);
+                }
             }
         }
         if (!File.Exists(Path.Combine(folder, Manifest.FileName)))
@@ -147,12 +169,21 @@ internal sealed class IndexEngine : IDisposable
         {
             return OpenOnce(folder, options, writerLock);
         }
+        catch (FileNotFoundException e)
+        {
+            writerLock.Dispose();
+            throw MissingFile(folder, e);
+        }
         catch
         {
             writerLock.Dispose();
             throw;
         }
     }
+
+    /// <summary>A file the manifest lists is gone: the index is damaged, not merely unreadable.</summary>
+    private static IndexCorruptedException MissingFile(string folder, FileNotFoundException e) =>
+        new(e.FileName ?? folder, 0, "the file is missing although the MANIFEST lists it (deleted, or not copied with the rest of the index folder)");
 
     private static IndexEngine OpenOnce(string folder, OpenOptions options, WriterLock? writerLock)
     {
@@ -325,7 +356,15 @@ internal sealed class IndexEngine : IDisposable
                         used += size;
                         i++;
                     }
-                    _log!.Append(buffer.AsSpan(0, used));
+                    try
+                    {
+                        _log!.Append(buffer.AsSpan(0, used));
+                    }
+                    catch (StorageFullException e) when (start > 0)
+                    {
+                        throw new StorageFullException(e.FilePath, e.InnerException!,
+                            $"The first {start} rows of the batch were applied; rows {start} and later were not. Free disk space and write the rest again.");
+                    }
                     foreach (var (index, s) in logged)
                     {
                         Write w = writes[index];
@@ -398,7 +437,7 @@ internal sealed class IndexEngine : IDisposable
                 Seal();
                 _sealRetryBytes = 0;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException)
             {
                 // The writes themselves are safe in the log; sealing is retried once the tail grows by another quarter.
                 _sealRetryBytes += Math.Max(SealThreshold / 4, 1);
@@ -624,6 +663,9 @@ internal sealed class IndexEngine : IDisposable
         string? deletionName = null;
         if (merged.DeletedAt is not null)
         {
+            // The carried deletions come from writes logged after the merge began. Make the log durable
+            // first: a crash must not keep the deletion half of an unsynced upsert and lose the upsert.
+            SyncLog();
             deletionName = DeletionName(segId, next.NextFileNumber++);
             DeletionFile.Write(Path.Combine(Folder, deletionName), segId, merged.DeletedAt, _faults);
             entry.DeletionFile = deletionName;
@@ -729,7 +771,7 @@ internal sealed class IndexEngine : IDisposable
                     if (_tail.Bytes >= SealOnCloseBytes)
                     {
                         try { Seal(); }
-                        catch (IOException) { /* the log still holds every write */ }
+                        catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException) { /* the log still holds every write */ }
                     }
                     lock (_flush) _log.Sync();
                 }

@@ -14,7 +14,7 @@ internal static class LogReplay
     /// </summary>
     public static long Replay(string path, long generation, int rowBytes, RecordHandler handle)
     {
-        byte[] log = File.ReadAllBytes(path);
+        byte[] log = SharedRead.AllBytes(path);
         LogFormat.CheckHeader(log, path, generation);
         int offset = LogFormat.HeaderSize;
         long lastSeq = long.MinValue;
@@ -22,7 +22,7 @@ internal static class LogReplay
         {
             if (!LogFormat.TryDecode(log, offset, rowBytes, out var record, out int size) || record.Sequence <= lastSeq)
             {
-                if (IntactRecordFollows(log, offset + 1, rowBytes, lastSeq))
+                if (IntactRecordFollows(log, offset + 1, rowBytes, lastSeq) && !LooksUnwritten(log, offset))
                     throw new IndexCorruptedException(path, offset, "a log record fails its checksum but intact records follow it (damage in the middle of the log, not a torn write)");
                 return offset;
             }
@@ -31,6 +31,24 @@ internal static class LogReplay
             offset += size;
         }
         return offset;
+    }
+
+    /// <summary>
+    /// Whether the damaged record at <paramref name="offset"/> holds a region the disk never wrote:
+    /// a zeroed frame header, or a whole zeroed 512-byte sector inside the record. After a power
+    /// loss, pages written after the last completed flush may reach the disk out of order, leaving
+    /// such a hole before intact but never-acknowledged records; everything from the hole on is
+    /// then a torn tail. Flipped bytes, by contrast, are corruption.
+    /// </summary>
+    private static bool LooksUnwritten(byte[] log, int offset)
+    {
+        ReadOnlySpan<byte> rest = log.AsSpan(offset);
+        if (rest.Length < LogFormat.FramePrefix || rest[..LogFormat.FramePrefix].IndexOfAnyExcept((byte)0) < 0) return true;
+        long declared = LogFormat.FramePrefix + (long)BitConverter.ToInt32(log, offset);
+        int end = (int)Math.Min(log.Length, Math.Max(offset + LogFormat.FramePrefix, offset + Math.Max(0, declared)));
+        for (int sector = (offset + 511) & ~511; sector + 512 <= end; sector += 512)
+            if (log.AsSpan(sector, 512).IndexOfAnyExcept((byte)0) < 0) return true;
+        return false;
     }
 
     private static bool IntactRecordFollows(byte[] log, int from, int rowBytes, long lastSeq)

@@ -53,7 +53,7 @@ internal sealed class Manifest
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = SharedRead.AllBytes(path);
         }
         catch (FileNotFoundException)
         {
@@ -61,9 +61,14 @@ internal sealed class Manifest
         }
         if (bytes.Length < FrameSize || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
         {
-            if (bytes.Length >= 8 && !bytes.AsSpan(0, 4).SequenceEqual("AKNN"u8))
+            // A magic number with a damaged byte is still ours (corruption); one that is mostly
+            // different belongs to some other program.
+            int matching = 0;
+            for (int i = 0; i < Math.Min(8, bytes.Length); i++)
+                if (bytes[i] == Magic[i]) matching++;
+            if (bytes.Length >= 8 && matching < 7)
                 throw new NotAnIndexException(folder, "its MANIFEST file was not written by Aknn.Embedded");
-            throw new IndexCorruptedException(path, 0, "the manifest frame is missing or truncated");
+            throw new IndexCorruptedException(path, 0, bytes.Length < FrameSize ? "the manifest frame is missing or truncated" : "the manifest's magic number is damaged");
         }
         int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(OffVersion));
         if (Crc32C.Compute(bytes.AsSpan(0, OffFrameCrc)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(OffFrameCrc)))

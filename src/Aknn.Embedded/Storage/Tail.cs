@@ -14,7 +14,7 @@ internal sealed class TailChunk
     public TailChunk(int capacity, int rowBytes, bool norms)
     {
         Capacity = capacity;
-        Vectors = new byte[capacity * rowBytes];
+        Vectors = GC.AllocateUninitializedArray<byte>(capacity * rowBytes); // every row is written before it is published
         Norms = norms ? new float[capacity] : null;
         Ids = new byte[capacity][];
         Payloads = new byte[capacity][];

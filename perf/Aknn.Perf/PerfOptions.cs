@@ -1,0 +1,118 @@
+using System.Globalization;
+
+namespace Aknn.Perf;
+
+/// <summary>The command line: one workload name, then options.</summary>
+internal sealed class PerfOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project perf/Aknn.Perf -- <workload> [options]
+
+        workloads:
+          bandwidth   single-thread memory read bandwidth and the disk's sequential write bandwidth
+          insert      UpsertBatch of N vectors (default 1,000,000 x 128), then Commit
+          open        VectorIndex.Open + first Count on indexes of 100k and 1M vectors
+          exact       one-query-per-call exact K=10 search (default 200k x 128 and 1M x 25)
+          all         bandwidth, insert, open and exact at the default sizes
+
+        options:
+          --n N            number of base vectors (overrides the workload's default sizes)
+          --dim D          dimensions (overrides the workload's default sizes)
+          --queries Q      queries for exact search (default 500)
+          --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
+          --data DIR       data folder (default perf/data under the repository root)
+          --seed S         data seed (default 42)
+          --runs R         repetitions to take the median of (default depends on the workload)
+          --batch B        rows per UpsertBatch call (default 10000)
+          --disk-mbps X    use this disk write bandwidth instead of measuring it
+          --read-gbps X    use this memory read bandwidth instead of measuring it
+          --python PATH    interpreter for the peers (default /usr/bin/python3)
+          --config NAME    insert: run only this configuration (default, no-seal, manual or parts)
+        """;
+
+    public required string Workload { get; init; }
+    public int? N { get; init; }
+    public int? Dim { get; init; }
+    public int Queries { get; init; } = 500;
+    public bool Peers { get; init; }
+    public required string DataFolder { get; init; }
+    public int Seed { get; init; } = 42;
+    public int? Runs { get; init; }
+    public int Batch { get; init; } = 10_000;
+    public double? DiskMbps { get; set; }
+    public double? ReadGbps { get; set; }
+    public string Python { get; init; } = "/usr/bin/python3";
+    public string? Config { get; init; }
+
+    public static PerfOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-'))
+            throw new ArgumentException("Name a workload first.");
+        string workload = args[0];
+        int? n = null, dim = null, runs = null;
+        int queries = 500, seed = 42, batch = 10_000;
+        bool peers = false;
+        string? data = null, python = null, config = null;
+        double? disk = null, read = null;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            switch (a)
+            {
+                case "--n": n = ParseCount(Next(), a); break;
+                case "--dim": dim = ParseCount(Next(), a); break;
+                case "--queries": queries = ParseCount(Next(), a); break;
+                case "--peers": peers = true; break;
+                case "--data": data = Next(); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--runs": runs = ParseCount(Next(), a); break;
+                case "--batch": batch = ParseCount(Next(), a); break;
+                case "--disk-mbps": disk = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--read-gbps": read = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--python": python = Next(); break;
+                case "--config": config = Next(); break;
+                default: throw new ArgumentException($"Unknown option '{a}'.");
+            }
+        }
+        return new PerfOptions
+        {
+            Workload = workload,
+            N = n,
+            Dim = dim,
+            Queries = queries,
+            Peers = peers,
+            DataFolder = Path.GetFullPath(data ?? Path.Combine(RepositoryRoot(), "perf", "data")),
+            Seed = seed,
+            Runs = runs,
+            Batch = batch,
+            DiskMbps = disk,
+            ReadGbps = read,
+            Python = python ?? "/usr/bin/python3",
+            Config = config,
+        };
+    }
+
+    private static int ParseCount(string text, string option)
+    {
+        // Accept 1000000, 1_000_000, 1M and 200k.
+        string t = text.Replace("_", "", StringComparison.Ordinal).Trim();
+        long scale = 1;
+        if (t.EndsWith('k') || t.EndsWith('K')) { scale = 1_000; t = t[..^1]; }
+        else if (t.EndsWith('m') || t.EndsWith('M')) { scale = 1_000_000; t = t[..^1]; }
+        if (!long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v * scale <= 0 || v * scale > int.MaxValue)
+            throw new ArgumentException($"{option} needs a positive whole number, not '{text}'.");
+        return (int)(v * scale);
+    }
+
+    /// <summary>The folder holding Aknn.Embedded.sln, found by walking up from the program and the current folder.</summary>
+    private static string RepositoryRoot()
+    {
+        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Aknn.Embedded.sln"))) return d.FullName;
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}
