@@ -101,5 +101,8 @@ public class HammingPairBenchmarks
     public int Distance() => HammingKernels.Distance(_a, _b);
 
     [Benchmark]
+    public int Scalar() => HammingDistance.Scalar(_a, _b);
+
+    [Benchmark]
     public int V256() => HammingDistance.V256(_a, _b);
 }

@@ -406,10 +406,9 @@ public sealed class VectorIndex : IDisposable
 
     private static byte[] ValidateId(string? id, string param, int row = -1)
     {
-        string where = row >= 0 ? $" (row {row})" : "";
-        if (id is null) throw new InvalidIdException($"The id{where} is null; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
-        if (id.Length == 0) throw new InvalidIdException($"The id{where} is empty; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
-        if (id.Length > MaxIdBytes) throw TooLong(id.Length, where, param);
+        if (id is null) throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} is null; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
+        if (id.Length == 0) throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} is empty; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
+        if (id.Length > MaxIdBytes) throw TooLong(id.Length, RowNote(row, " (row ", ")"), param);
         byte[] utf8;
         try
         {
@@ -417,13 +416,16 @@ public sealed class VectorIndex : IDisposable
         }
         catch (EncoderFallbackException)
         {
-            throw new InvalidIdException($"The id{where} contains an unpaired surrogate and cannot be stored as UTF-8; pass valid Unicode text.", param);
+            throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} contains an unpaired surrogate and cannot be stored as UTF-8; pass valid Unicode text.", param);
         }
-        if (utf8.Length > MaxIdBytes) throw TooLong(utf8.Length, where, param);
+        if (utf8.Length > MaxIdBytes) throw TooLong(utf8.Length, RowNote(row, " (row ", ")"), param);
         return utf8;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Names a batch row in an error message (built only when throwing: validation runs for every row).</summary>
+    private static string RowNote(int row, string before, string after) => row >= 0 ? before + row + after : "";
 
     private static InvalidIdException TooLong(int length, string where, string param) =>
         new($"The id{where} is {length} UTF-8 bytes or more; ids are limited to {MaxIdBytes} bytes. Use a shorter key, for example a hash of the long one.", param);
@@ -441,7 +443,6 @@ public sealed class VectorIndex : IDisposable
     {
         if (Metric == Metric.Hamming) throw WrongKind(param);
         if (v.Length != Dimensions) throw new DimensionMismatchException(Dimensions, v.Length, "components", param);
-        string where = row >= 0 ? $" in row {row}" : "";
         // One vectorised pass: the largest magnitude is NaN or infinite when a component is, and the
         // exact loop then names the component.
         float max = MathF.Abs(TensorPrimitives.MaxMagnitude(v)); // MaxMagnitude keeps the sign
@@ -450,17 +451,17 @@ public sealed class VectorIndex : IDisposable
             for (int i = 0; i < v.Length; i++)
             {
                 if (!float.IsFinite(v[i]))
-                    throw new InvalidVectorException($"Component {i}{where} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
+                    throw new InvalidVectorException($"Component {i}{RowNote(row, " in row ", "")} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
                 if (MathF.Abs(v[i]) > MaxComponentMagnitude)
-                    throw new InvalidVectorException($"Component {i}{where} is {v[i]}, beyond ±{MaxComponentMagnitude:G}, where squared distances would overflow float32; scale your vectors down.", param);
+                    throw new InvalidVectorException($"Component {i}{RowNote(row, " in row ", "")} is {v[i]}, beyond ±{MaxComponentMagnitude:G}, where squared distances would overflow float32; scale your vectors down.", param);
             }
         }
         if (Metric == Metric.Cosine)
         {
             if (max == 0)
-                throw new InvalidVectorException($"The vector{where} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
+                throw new InvalidVectorException($"The vector{RowNote(row, " in row ", "")} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
             if (TensorPrimitives.SumOfSquares(v) < 1e-30f)
-                throw new InvalidVectorException($"The vector{where} is so short (length below 1e-15) that its direction is lost to float32 rounding under cosine distance; scale it up or normalise it.", param);
+                throw new InvalidVectorException($"The vector{RowNote(row, " in row ", "")} is so short (length below 1e-15) that its direction is lost to float32 rounding under cosine distance; scale it up or normalise it.", param);
         }
     }
 

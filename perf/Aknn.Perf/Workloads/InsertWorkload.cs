@@ -36,6 +36,9 @@ internal static class InsertWorkload
         if (ctx.Options.Config is { } only) configs.RemoveAll(c => c.Name != only);
         if (configs.Count == 0 && !parts) throw new ArgumentException($"Unknown insert configuration '{ctx.Options.Config}'; use default, no-seal, manual or parts.");
 
+        // An untimed warm-up load, so that the first timed run does not pay for the JIT.
+        Once(ctx, new Config("warm-up", group, null), rows, ids, Math.Min(n, 100_000), dim, batch, diskMbps);
+
         var measured = new List<(Config Config, ResultRow Row)>();
         foreach (var config in configs)
         {

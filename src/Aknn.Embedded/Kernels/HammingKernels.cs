@@ -32,7 +32,6 @@ internal static class HammingKernels
 
     /// <summary>Number of differing bits between two codes of the same length in words.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
     {
         if (a.Length >= VectorPairMinWords)

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Aknn.Embedded.Kernels;
@@ -72,7 +74,8 @@ internal static unsafe class ExactSearch
 
     public static List<Hit> Run(Snapshot snapshot, Query query, Collector collector)
     {
-        int blockRows = Math.Clamp(32768 / query.RowBytes, 8, 1024);
+        // Blocks of about 64 KiB of vectors: few kernel calls for short rows, distances stay in L1.
+        int blockRows = Math.Clamp(65536 / query.RowBytes, 16, 2048);
         float[] distances = new float[blockRows];
         foreach (Segment seg in snapshot.Segments.Items)
         {
@@ -115,9 +118,8 @@ internal static unsafe class ExactSearch
             Span<float> d = distances.AsSpan(0, n);
             Distances(q, vectors + (long)start * q.RowBytes, n, d, norms is null ? null : norms + start);
             float bound = collector.Bound;
-            for (int i = 0; i < n; i++)
+            for (int i = FirstWithin(d, 0, bound); i < n; i = FirstWithin(d, i + 1, bound))
             {
-                if (d[i] > bound) continue;
                 int row = start + i;
                 if (source.IsDeleted(row)) continue;
                 ReadOnlySpan<byte> id = source.IdUtf8(row);
@@ -129,6 +131,31 @@ internal static unsafe class ExactSearch
                 bound = collector.Bound;
             }
         }
+    }
+
+    /// <summary>
+    /// The index of the first distance at or after <paramref name="from"/> that is ≤ <paramref name="bound"/>,
+    /// or the span's length. Once the top-K heap is full almost every row fails the bound, so the
+    /// common case is a vector compare of eight (or sixteen) distances at a time with no match.
+    /// </summary>
+    internal static int FirstWithin(ReadOnlySpan<float> d, int from, float bound)
+    {
+        int i = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b = Vector256.Create(bound);
+            ref float start = ref MemoryMarshal.GetReference(d);
+            for (; i + 16 <= d.Length; i += 16)
+            {
+                var lo = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref start, (nuint)i), b);
+                var hi = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref start, (nuint)(i + 8)), b);
+                uint mask = lo.ExtractMostSignificantBits() | (hi.ExtractMostSignificantBits() << 8);
+                if (mask != 0) return i + BitOperations.TrailingZeroCount(mask);
+            }
+        }
+        for (; i < d.Length; i++)
+            if (d[i] <= bound) return i;
+        return d.Length;
     }
 
     /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to the query.</summary>

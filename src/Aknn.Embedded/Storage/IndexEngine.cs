@@ -43,12 +43,15 @@ internal sealed class IndexEngine : IDisposable
         SealThreshold = sealThreshold;
         _faults = faults;
         Schema = new SegmentSchema(manifest.Metric, manifest.Model, manifest.Dimensions, RowBytesOf(manifest.Metric, manifest.Dimensions), manifest.Fingerprint());
-        _tail = new Tail(Schema.RowBytes, manifest.Metric == Metric.Cosine);
+        _tail = NewTail();
         _segments = [];
         _snapshot = new Snapshot(new SegmentSet([]), _tail, [], 0, 0, 0);
         if (writerLock is not null && durability.Kind == DurabilityKind.Batched)
             _flusher = new Timer(_ => FlushInBackground(), null, durability.Interval, durability.Interval);
     }
+
+    private Tail NewTail() =>
+        new(Schema.RowBytes, Metric == Metric.Cosine, (int)Math.Min(int.MaxValue, SealThreshold / (Schema.RowBytes + 64)));
 
     public string Folder { get; }
     public SegmentSchema Schema { get; }
@@ -527,7 +530,7 @@ internal sealed class IndexEngine : IDisposable
             CommitDeletionFiles(newDeletionFiles);
             _manifest = next;
             if (fresh is not null) _segments.Add(fresh);
-            _tail = new Tail(Schema.RowBytes, Metric == Metric.Cosine);
+            _tail = NewTail();
             Publish(new SegmentSet([.. _segments]));
         }
         catch

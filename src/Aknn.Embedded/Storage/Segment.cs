@@ -74,7 +74,11 @@ internal sealed unsafe class Segment
             var seg = new Segment(path, id, map, view, length);
             try
             {
+                // Parsing touches three small regions; without this hint each first touch would
+                // pull a whole read-ahead window (megabytes) of vectors from a cold disk.
+                seg.Advise(MemoryAdvice.Random);
                 seg.ReadStructure(schema);
+                seg.Advise(MemoryAdvice.Normal);
             }
             catch
             {
@@ -91,6 +95,8 @@ internal sealed unsafe class Segment
     }
 
     private ReadOnlySpan<byte> Bytes(long offset, int length) => new(_base + offset, length);
+
+    private void Advise(int advice) => MemoryAdvice.Apply(_base, _length, advice);
 
     private void ReadStructure(SegmentSchema schema)
     {

@@ -42,8 +42,13 @@ internal sealed class Tail
     private readonly int _chunkRows;
     private TailChunk[] _chunks = [];
 
-    public Tail(int rowBytes, bool norms)
+    /// <param name="rowBytes">Bytes per vector.</param>
+    /// <param name="norms">Whether to keep each row's norm (cosine).</param>
+    /// <param name="expectedRows">Rows the tail will probably hold before it is sealed, to size the id map once.</param>
+    public Tail(int rowBytes, bool norms, int expectedRows)
     {
+        // One writer: a single lock stripe, and a table sized up front instead of grown row by row.
+        ById = new ConcurrentDictionary<string, int>(1, Math.Clamp(expectedRows, 16, 1 << 20), StringComparer.Ordinal);
         _rowBytes = rowBytes;
         _norms = norms;
         // About 1 MiB of vectors per chunk, between 16 and 4096 rows.
@@ -51,7 +56,7 @@ internal sealed class Tail
     }
 
     /// <summary>Id to the newest tail row holding it (live or deleted). Written by the writer, read by any thread.</summary>
-    public ConcurrentDictionary<string, int> ById { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, int> ById { get; }
 
     public int ChunkRows => _chunkRows;
     public int Count { get; private set; }
