@@ -65,7 +65,7 @@ internal static class WritePathParts
         int seals = 0;
         for (int start = 0; start < n;)
         {
-            var tail = new Tail(rowBytes, norms: false);
+            var tail = new Tail(rowBytes, norms: false, expectedRows: (int)(sealBytes / (rowBytes + 64)));
             int r = start;
             t = Stopwatch.GetTimestamp();
             while (r < n && tail.Bytes < sealBytes)
