@@ -32,19 +32,20 @@ internal static class HammingKernels
 
     /// <summary>Number of differing bits between two codes of the same length in words.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
-    public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
-    {
-        if (a.Length >= VectorPairMinWords)
-        {
-            if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
-            {
-                return HammingDistance.V512(a, b);
-            }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b) =>
+        a.Length < VectorPairMinWords ? HammingDistance.Scalar(a, b) : LongDistance(a, b);
 
-            if (Avx2.IsSupported)
-            {
-                return HammingDistance.V256(a, b);
-            }
+    private static int LongDistance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            return HammingDistance.V512(a, b);
+        }
+
+        if (Avx2.IsSupported)
+        {
+            return HammingDistance.V256(a, b);
         }
 
         return HammingDistance.Scalar(a, b);
