@@ -22,7 +22,7 @@ internal sealed unsafe class Segment
     private readonly long _length;
     private readonly (long Offset, long Length, uint Crc)[] _sections = new (long, long, uint)[8];
     private readonly int[] _verified = new int[8];
-    private int _refs = 1;
+    private RefCount _refs;
 
     private Segment(string path, long id, MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
     {
@@ -289,19 +289,11 @@ internal sealed unsafe class Segment
         Volatile.Write(ref _deletedAt, d);
     }
 
-    public bool TryAcquire()
-    {
-        while (true)
-        {
-            int r = Volatile.Read(ref _refs);
-            if (r == 0) return false;
-            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
-        }
-    }
+    public bool TryAcquire() => _refs.TryAcquire();
 
     public void Release()
     {
-        if (Interlocked.Decrement(ref _refs) != 0) return;
+        if (!_refs.Release()) return;
         Unmap();
         if (DeleteOnRelease)
         {

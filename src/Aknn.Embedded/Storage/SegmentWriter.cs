@@ -103,19 +103,7 @@ internal static class SegmentWriter
         }
 
         // Ids: offsets, then bytes.
-        Span<byte> u64 = stackalloc byte[8];
-        w.BeginSection();
-        long pos = 0;
-        for (int r = 0; r <= count; r++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
-            w.Data(u64);
-            if (r < count) pos += rows.IdUtf8(r).Length;
-        }
-        sections.Add(w.EndSection(SectionKind.IdOffsets));
-        w.BeginSection();
-        for (int r = 0; r < count; r++) w.Data(rows.IdUtf8(r));
-        sections.Add(w.EndSection(SectionKind.IdBytes));
+        WriteVariable(w, sections, SectionKind.IdOffsets, SectionKind.IdBytes, count, rows.IdUtf8);
 
         cancel.ThrowIfCancellationRequested();
         ulong[] table = IdTable.Build(count, r => IdHash.Compute(rows.IdUtf8(r)));
@@ -125,18 +113,7 @@ internal static class SegmentWriter
         w.Data(MemoryMarshal.AsBytes(table.AsSpan()));
         sections.Add(w.EndSection(SectionKind.IdTable));
 
-        w.BeginSection();
-        pos = 0;
-        for (int r = 0; r <= count; r++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
-            w.Data(u64);
-            if (r < count) pos += rows.Payload(r).Length;
-        }
-        sections.Add(w.EndSection(SectionKind.PayloadOffsets));
-        w.BeginSection();
-        for (int r = 0; r < count; r++) w.Data(rows.Payload(r));
-        sections.Add(w.EndSection(SectionKind.PayloadBytes));
+        WriteVariable(w, sections, SectionKind.PayloadOffsets, SectionKind.PayloadBytes, count, rows.Payload);
 
         // Section table, then the footer.
         w.Pad();
@@ -161,6 +138,26 @@ internal static class SegmentWriter
         BinaryPrimitives.WriteUInt32LittleEndian(footer[SegmentFormat.FootOffFileLength..], (uint)fileLength);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[SegmentFormat.FootOffCrc..], Crc32C.Compute(footer[..SegmentFormat.FootOffCrc]));
         w.Raw(footer);
+    }
+
+    private delegate ReadOnlySpan<byte> RowBytes(int row);
+
+    /// <summary>Writes variable-length values as two sections: (count + 1) uint64 start offsets, then the bytes.</summary>
+    private static void WriteVariable(Writer w, List<(SectionKind, long, long, uint)> sections, SectionKind offsetsKind, SectionKind bytesKind, int count, RowBytes value)
+    {
+        Span<byte> u64 = stackalloc byte[8];
+        w.BeginSection();
+        long pos = 0;
+        for (int r = 0; r <= count; r++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
+            w.Data(u64);
+            if (r < count) pos += value(r).Length;
+        }
+        sections.Add(w.EndSection(offsetsKind));
+        w.BeginSection();
+        for (int r = 0; r < count; r++) w.Data(value(r));
+        sections.Add(w.EndSection(bytesKind));
     }
 
     /// <summary>Sequential writer that tracks the position and the running CRC of the open section.</summary>

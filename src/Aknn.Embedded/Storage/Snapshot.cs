@@ -6,7 +6,7 @@ namespace Aknn.Embedded.Storage;
 /// </summary>
 internal sealed class SegmentSet
 {
-    private int _refs = 1;
+    private RefCount _refs;
 
     public SegmentSet(Segment[] items)
     {
@@ -17,19 +17,11 @@ internal sealed class SegmentSet
 
     public Segment[] Items { get; }
 
-    public bool TryAcquire()
-    {
-        while (true)
-        {
-            int r = Volatile.Read(ref _refs);
-            if (r == 0) return false;
-            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
-        }
-    }
+    public bool TryAcquire() => _refs.TryAcquire();
 
     public void Release()
     {
-        if (Interlocked.Decrement(ref _refs) == 0)
+        if (_refs.Release())
             foreach (var s in Items) s.Release();
     }
 }
