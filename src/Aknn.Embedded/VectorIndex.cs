@@ -260,10 +260,10 @@ public sealed class VectorIndex : IDisposable
                 item = null;
                 return false;
             }
-            ReadOnlySpan<byte> bytes = at.Vector(s);
+            ReadOnlySpan<byte> bytes = at.Vector();
             item = Metric == Metric.Hamming
-                ? new StoredItem(id, [], MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(), at.Payload(s).ToArray())
-                : new StoredItem(id, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), [], at.Payload(s).ToArray());
+                ? new StoredItem(id, [], MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(), at.Payload().ToArray())
+                : new StoredItem(id, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), [], at.Payload().ToArray());
             return true;
         }
         finally
@@ -320,7 +320,7 @@ public sealed class VectorIndex : IDisposable
         {
             if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
                 throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
-            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, at.Vector(s), options, options.IncludeSelf ? null : idUtf8);
+            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, at.Vector(), options, options.IncludeSelf ? null : idUtf8);
             return ExactSearch.Run(s, query, new TopKCollector(options.K));
         }
         finally
@@ -385,6 +385,9 @@ public sealed class VectorIndex : IDisposable
             IndexEngine.Release(s);
         }
     }
+
+    /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
+    internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();
 
     /// <summary>Counts, segments, tail size and disk use.</summary>
     public IndexStatistics GetStatistics() => _engine.Statistics();

@@ -84,22 +84,28 @@ internal static unsafe class ExactSearch
             var source = new Source(seg, null, snapshot.Sequence);
             ScanRows(query, collector, source, vectors, norms, seg.RowCount, blockRows, distances);
         }
-        int chunkRows = snapshot.Tail.ChunkRows;
-        for (int c = 0; c * chunkRows < snapshot.TailCount; c++)
-        {
-            TailChunk chunk = snapshot.Chunks[c];
-            int rows = Math.Min(chunkRows, snapshot.TailCount - c * chunkRows);
-            fixed (byte* vectors = chunk.Vectors)
-            fixed (float* norms = chunk.Norms)
-            {
-                ScanRows(query, collector, new Source(null, chunk, snapshot.Sequence), vectors, norms, rows, blockRows, distances);
-            }
-        }
+        if (snapshot.Frozen is { } frozen)
+            ScanTail(query, collector, frozen.Chunks, frozen.Count, frozen.ChunkRows, snapshot.Sequence, blockRows, distances);
+        ScanTail(query, collector, snapshot.Chunks, snapshot.TailCount, snapshot.Tail.ChunkRows, snapshot.Sequence, blockRows, distances);
         var sorted = collector.Sorted();
         var hits = new List<Hit>(sorted.Count);
         foreach (var c in sorted)
             hits.Add(new Hit(Encoding.UTF8.GetString(c.IdUtf8), Reported(query.Metric, c.Distance), c.Payload));
         return hits;
+    }
+
+    private static void ScanTail(Query query, Collector collector, TailChunk[] chunks, int count, int chunkRows, long sequence, int blockRows, float[] distances)
+    {
+        for (int c = 0; c * chunkRows < count; c++)
+        {
+            TailChunk chunk = chunks[c];
+            int rows = Math.Min(chunkRows, count - c * chunkRows);
+            fixed (byte* vectors = chunk.Vectors)
+            fixed (float* norms = chunk.Norms)
+            {
+                ScanRows(query, collector, new Source(null, chunk, sequence), vectors, norms, rows, blockRows, distances);
+            }
+        }
     }
 
     /// <summary>A segment or a tail chunk, for the per-row checks after the distance bound.</summary>

@@ -21,7 +21,8 @@ internal static class DeletionFile
     private const int OffBitmapCrc = 44;    // 4  CRC-32C of the bitmap
     private const int OffHeaderCrc = 60;    // 4  CRC-32C of bytes 0..59
 
-    public static void Write(string path, long segmentId, long[] deletedAt, IFaultInjector? faults)
+    /// <summary>Writes the rows deleted at or before <paramref name="upToSequence"/>; returns how many.</summary>
+    public static int Write(string path, long segmentId, long[] deletedAt, long upToSequence, IFaultInjector? faults)
     {
         int rows = deletedAt.Length;
         var bytes = new byte[HeaderSize + (rows + 7) / 8];
@@ -29,7 +30,7 @@ internal static class DeletionFile
         long deleted = 0;
         for (int r = 0; r < rows; r++)
         {
-            if (deletedAt[r] == long.MaxValue) continue;
+            if (deletedAt[r] > upToSequence) continue;
             bitmap[r >> 3] |= (byte)(1 << (r & 7));
             deleted++;
         }
@@ -43,6 +44,7 @@ internal static class DeletionFile
         BinaryPrimitives.WriteUInt32LittleEndian(h[OffBitmapCrc..], Crc32C.Compute(bitmap));
         BinaryPrimitives.WriteUInt32LittleEndian(h[OffHeaderCrc..], Crc32C.Compute(h[..OffHeaderCrc]));
         AtomicFile.Write(path, bytes, faults);
+        return (int)deleted;
     }
 
     /// <summary>Reads and checks a deletion file; returns its bitmap.</summary>

@@ -34,6 +34,13 @@ internal sealed class IndexEngine : IDisposable
     private bool _disposed;
     private long _sealRetryBytes;
 
+    // Background sealing (see Freeze and SealFrozen). All guarded by _write.
+    private Tail? _frozen;                  // the full tail whose segment is being written
+    private long _frozenSeq;                // the last sequence number it holds
+    private long _frozenSegmentId;          // the file number its segment gets
+    private bool _sealing;                  // a background seal is running
+    private readonly List<string> _olderLogs = []; // logs before the current one, deleted once a seal covers them
+
     private IndexEngine(string folder, Manifest manifest, WriterLock? writerLock, Durability durability, long sealThreshold, IFaultInjector? faults)
     {
         Folder = folder;
@@ -45,7 +52,7 @@ internal sealed class IndexEngine : IDisposable
         Schema = new SegmentSchema(manifest.Metric, manifest.Model, manifest.Dimensions, RowBytesOf(manifest.Metric, manifest.Dimensions), manifest.Fingerprint());
         _tail = NewTail();
         _segments = [];
-        _snapshot = new Snapshot(new SegmentSet([]), _tail, [], 0, 0, 0);
+        _snapshot = new Snapshot(new SegmentSet([]), null, _tail, [], 0, 0, 0);
         if (writerLock is not null && durability.Kind == DurabilityKind.Batched)
             _flusher = new Timer(_ => FlushInBackground(), null, durability.Interval, durability.Interval);
     }
@@ -225,27 +232,68 @@ internal sealed class IndexEngine : IDisposable
             _live += seg.RowCount - seg.DeletedCount(0);
         }
         _seq = _manifest.LastSealedSequence;
-        string logPath = Path.Combine(Folder, _manifest.LogFile);
-        long generation = long.Parse(_manifest.LogFile.AsSpan(4, 6), CultureInfo.InvariantCulture);
-        long valid = LogReplay.Replay(logPath, generation, Schema.RowBytes, (in LogFormat.Record r) =>
-        {
-            if (r.Sequence <= _seq) return; // already sealed into a segment
-            string id = Encoding.UTF8.GetString(r.Id);
-            if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id.ToArray(), r.Vector, r.Payload);
-            else ApplyDelete(r.Sequence, id, r.Id.ToArray());
-        });
-        if (!ReadOnly)
-        {
-            _log = LogFile.OpenForAppend(logPath, valid, _faults);
-            RemoveOrphans();
-        }
+        ReplayLogs();
+        RemoveOrphans();
         Publish(new SegmentSet([.. _segments]));
+    }
+
+    /// <summary>
+    /// Replays the manifest's log and, after it, every log with a higher file number: those were
+    /// started by seals that had not been installed when the process stopped. Only the newest log
+    /// may end in a torn record; the writer appends to it after cutting that record off.
+    /// </summary>
+    private void ReplayLogs()
+    {
+        long first = FileNumber(_manifest.LogFile);
+        var logs = new SortedDictionary<long, string> { [first] = Path.Combine(Folder, _manifest.LogFile) };
+        foreach (string path in Directory.EnumerateFiles(Folder, "log-*.wal"))
+        {
+            long n = FileNumber(Path.GetFileName(path));
+            if (n > first) logs[n] = path;
+        }
+        _manifest.NextFileNumber = Math.Max(_manifest.NextFileNumber, logs.Keys.Max() + 1);
+
+        string current = "";
+        long valid = 0;
+        foreach (var (number, path) in logs)
+        {
+            if (number != first && new FileInfo(path).Length < LogFormat.HeaderSize && number == logs.Keys.Max())
+            {
+                // A crash interrupted the creation of this log, before any record could be written to it.
+                if (!ReadOnly) TryDelete(path);
+                break;
+            }
+            if (current.Length > 0)
+            {
+                if (valid < new FileInfo(current).Length)
+                    throw new IndexCorruptedException(current, valid, "a log record is damaged although a newer log follows this one (only the newest log may end in a torn write)");
+                _olderLogs.Add(current);
+            }
+            valid = LogReplay.Replay(path, number, Schema.RowBytes, (in LogFormat.Record r) =>
+            {
+                if (r.Sequence <= _seq) return; // already sealed into a segment
+                string id = Encoding.UTF8.GetString(r.Id);
+                if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id.ToArray(), r.Vector, r.Payload);
+                else ApplyDelete(r.Sequence, id, r.Id.ToArray());
+            });
+            current = path;
+        }
+        if (!ReadOnly) _log = LogFile.OpenForAppend(current, valid, _faults);
+    }
+
+    /// <summary>The number in a file name such as log-000012.wal.</summary>
+    private static long FileNumber(string name)
+    {
+        int dot = name.IndexOf('.');
+        return dot > 4 && long.TryParse(name.AsSpan(4, dot - 4), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
     }
 
     /// <summary>Deletes files a crash left behind: segments, deletion files and logs the manifest does not list.</summary>
     private void RemoveOrphans()
     {
-        var keep = new HashSet<string>(StringComparer.Ordinal) { Manifest.FileName, WriterLock.FileName, _manifest.LogFile };
+        if (ReadOnly) return;
+        var keep = new HashSet<string>(StringComparer.Ordinal) { Manifest.FileName, WriterLock.FileName, Path.GetFileName(_log!.Path) };
+        foreach (string log in _olderLogs) keep.Add(Path.GetFileName(log));
         foreach (var s in _manifest.Segments)
         {
             keep.Add(s.File);
@@ -282,12 +330,12 @@ internal sealed class IndexEngine : IDisposable
     public long Count => Volatile.Read(ref _snapshot).LiveCount;
 
     private void PublishTail() =>
-        Volatile.Write(ref _snapshot, new Snapshot(_snapshot.Segments, _tail, _tail.Chunks, _tail.Count, _seq, _live));
+        Volatile.Write(ref _snapshot, new Snapshot(_snapshot.Segments, _frozen, _tail, _tail.Chunks, _tail.Count, _seq, _live));
 
     private void Publish(SegmentSet set)
     {
         Snapshot old = _snapshot;
-        Volatile.Write(ref _snapshot, new Snapshot(set, _tail, _tail.Chunks, _tail.Count, _seq, _live));
+        Volatile.Write(ref _snapshot, new Snapshot(set, _frozen, _tail, _tail.Chunks, _tail.Count, _seq, _live));
         if (!ReferenceEquals(old.Segments, set)) old.Segments.Release();
     }
 
@@ -340,6 +388,7 @@ internal sealed class IndexEngine : IDisposable
                 while (i < writes.Count)
                 {
                     cancel.ThrowIfCancellationRequested();
+                    if (i > 0) CheckWritable(); // AfterWrite may have waited for a seal, releasing the lock
                     // Encode a group of records that fits the buffer (one oversized record gets a buffer of its own).
                     int start = i, used = 0;
                     long seq = _seq;
@@ -405,7 +454,7 @@ internal sealed class IndexEngine : IDisposable
     }
 
     private bool TryLocateCurrent(string id, byte[] idUtf8, out RowLocation location) =>
-        RowLookup.TryLocate(_segments, _tail, _tail.Count, _seq, id, idUtf8, out location);
+        RowLookup.TryLocate(_segments, _frozen, _tail, _tail.Count, _seq, id, idUtf8, out location);
 
     private void ApplyUpsert(long seq, string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
     {
@@ -425,27 +474,41 @@ internal sealed class IndexEngine : IDisposable
     private bool RemoveLive(long seq, string id, byte[] idUtf8)
     {
         if (!TryLocateCurrent(id, idUtf8, out RowLocation at)) return false;
-        if (at.Segment is null) _tail.MarkDeleted(at.Row, seq);
-        else at.Segment.MarkDeleted(at.Row, seq);
+        at.MarkDeleted(seq);
         return true;
     }
 
     private void AfterWrite()
     {
         if (_durability.Kind == DurabilityKind.PerWrite) SyncLog();
-        if (_tail.Bytes >= SealThreshold + _sealRetryBytes)
+        if (_tail.Bytes < SealThreshold + _sealRetryBytes) return;
+        // One tail is sealed at a time: a full tail waits for the previous seal, which keeps memory
+        // bounded and the segment boundaries the same as if every seal ran inline.
+        WaitForBackgroundSeal();
+        if (_disposed) return;
+        try
         {
-            try
-            {
-                Seal();
-                _sealRetryBytes = 0;
-            }
-            catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException)
-            {
-                // The writes themselves are safe in the log; sealing is retried once the tail grows by another quarter.
-                _sealRetryBytes += Math.Max(SealThreshold / 4, 1);
-            }
+            if (_frozen is null) Freeze();
+            StartBackgroundSeal();
+            _sealRetryBytes = 0;
         }
+        catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException)
+        {
+            // The writes themselves are safe in the log; sealing is retried once the tail grows by another quarter.
+            _sealRetryBytes += Math.Max(SealThreshold / 4, 1);
+        }
+    }
+
+    /// <summary>Waits until no background seal runs (tests use it to observe segments deterministically).</summary>
+    public void WaitForBackgroundWork()
+    {
+        lock (_write) WaitForBackgroundSeal();
+    }
+
+    /// <summary>Waits, releasing the writer lock meanwhile, until no background seal runs.</summary>
+    private void WaitForBackgroundSeal()
+    {
+        while (_sealing) Monitor.Wait(_write);
     }
 
     private void SyncLog()
@@ -489,57 +552,142 @@ internal sealed class IndexEngine : IDisposable
 
     // ---------------------------------------------------------------- seal
 
-    /// <summary>Writes the tail's live rows into a new segment and starts a new log. Writer lock held.</summary>
-    private void Seal()
+    /// <summary>
+    /// Seals everything written so far, inline: waits for a background seal, finishes one that
+    /// failed, then freezes and seals the active tail. Writer lock held.
+    /// </summary>
+    private void SealNow()
     {
+        WaitForBackgroundSeal();
+        if (_frozen is not null) SealFrozen();
         if (_tail.Count == 0) return;
-        long seq = _seq;
-        ISegmentSource rows = _tail.LiveRows(seq);
-        var next = CloneManifest();
-        var created = new List<string>();
+        Freeze();
+        SealFrozen();
+    }
+
+    /// <summary>
+    /// Moves the full tail aside and starts a new log, so writes go on while the tail's segment is
+    /// written. The old log is made durable first, so the logs always hold a prefix of the writes.
+    /// Until the segment is installed, recovery replays the old log and then the new one (it finds
+    /// the new one by its higher file number). Writer lock held; no background seal pending.
+    /// </summary>
+    private void Freeze()
+    {
+        SyncLog();
+        long segmentId = _manifest.NextFileNumber++;
+        long logId = _manifest.NextFileNumber++;
+        LogFile newLog = LogFile.Create(Path.Combine(Folder, LogName(logId)), logId, _faults);
+        LogFile oldLog = _log!;
+        lock (_flush) _log = newLog;
+        oldLog.Dispose();
+        _olderLogs.Add(oldLog.Path);
+        _frozen = _tail;
+        _frozenSeq = _seq;
+        _frozenSegmentId = segmentId;
+        _tail = NewTail();
+        PublishTail();
+    }
+
+    private void StartBackgroundSeal()
+    {
+        _sealing = true;
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                SealFrozen();
+            }
+            catch (Exception e)
+            {
+                // Nothing is lost: the frozen rows stay searchable and in the logs; the next seal retries.
+                LastSealError = e;
+            }
+            finally
+            {
+                lock (_write)
+                {
+                    _sealing = false;
+                    Monitor.PulseAll(_write);
+                }
+            }
+        }, null);
+    }
+
+    /// <summary>The error of the last background seal that failed (for example a full disk), or null.</summary>
+    public Exception? LastSealError { get; private set; }
+
+    /// <summary>
+    /// Writes the frozen tail's live rows into a segment (outside the writer lock), then installs it
+    /// with one manifest replacement that also records the segments' new deletions and drops the
+    /// logs the segment now covers. Deletions of frozen rows that happened meanwhile are carried over.
+    /// </summary>
+    private void SealFrozen()
+    {
+        Tail frozen;
+        long seq, segmentId, minSeq;
+        lock (_write)
+        {
+            frozen = _frozen!;
+            seq = _frozenSeq;
+            segmentId = _frozenSegmentId;
+            minSeq = _manifest.LastSealedSequence + 1;
+        }
+        var rows = frozen.LiveRows(seq);
+        string segmentPath = Path.Combine(Folder, SegmentName(segmentId));
         Segment? fresh = null;
-        LogFile? newLog = null;
+        var created = new List<string>();
         try
         {
             if (rows.Count > 0)
             {
-                long segId = next.NextFileNumber++;
-                string segPath = Path.Combine(Folder, SegmentName(segId));
-                created.Add(segPath);
-                SegmentWriter.Write(segPath, segId, _manifest.LastSealedSequence + 1, seq, Schema, rows, _faults);
-                fresh = Segment.Open(segPath, segId, Schema);
-                next.Segments.Add(new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = rows.Count });
+                created.Add(segmentPath);
+                SegmentWriter.Write(segmentPath, segmentId, minSeq, seq, Schema, rows, _faults);
+                fresh = Segment.Open(segmentPath, segmentId, Schema);
             }
-            var newDeletionFiles = PersistDeletions(next, created);
-            long logId = next.NextFileNumber++;
-            string logPath = Path.Combine(Folder, LogName(logId));
-            created.Add(logPath);
-            newLog = LogFile.Create(logPath, logId, _faults);
-            next.LogFile = LogName(logId);
-            next.LastSealedSequence = seq;
-            next.Write(Folder, _faults);
-
-            // The manifest now names the new files: switch over.
-            string oldLog = _log!.Path;
-            lock (_flush)
+            lock (_write)
             {
-                _log.Dispose();
-                _log = newLog;
+                if (fresh is not null)
+                {
+                    for (int k = 0; k < rows.Count; k++)
+                    {
+                        long deletedAt = frozen.DeletedAt(rows.Rows[k]);
+                        if (deletedAt != long.MaxValue) fresh.MarkDeleted(k, deletedAt);
+                    }
+                }
+                InstallSealed(fresh, seq, created);
             }
-            TryDelete(oldLog);
-            CommitDeletionFiles(newDeletionFiles);
-            _manifest = next;
-            if (fresh is not null) _segments.Add(fresh);
-            _tail = NewTail();
-            Publish(new SegmentSet([.. _segments]));
         }
         catch
         {
             fresh?.Release();
-            newLog?.Dispose();
             foreach (string path in created) TryDelete(path);
             throw;
         }
+    }
+
+    /// <summary>Writer lock held. Points the manifest at the sealed segment and the current log, then switches over.</summary>
+    private void InstallSealed(Segment? fresh, long seq, List<string> created)
+    {
+        // Deletion files record deletions up to the sealed sequence only: those are in the old logs,
+        // which Freeze made durable. Later ones stay in the current log until the next seal (and
+        // the rows of the fresh segment deleted since the freeze are all such later ones).
+        var next = CloneManifest();
+        var deletionFiles = PersistDeletions(next, created, seq);
+        if (fresh is not null)
+            next.Segments.Add(new ManifestSegment { Id = fresh.Id, File = Path.GetFileName(fresh.Path), Rows = fresh.RowCount });
+        next.LogFile = Path.GetFileName(_log!.Path);
+        next.LastSealedSequence = seq;
+        next.Write(Folder, _faults);
+
+        // The manifest now names the new files: switch over.
+        foreach (string old in _olderLogs) TryDelete(old);
+        _olderLogs.Clear();
+        CommitDeletionFiles(deletionFiles);
+        _manifest = next;
+        if (fresh is not null) _segments.Add(fresh);
+        _frozen = null;
+        LastSealError = null;
+        Publish(new SegmentSet([.. _segments]));
     }
 
     private Manifest CloneManifest() => new()
@@ -556,30 +704,33 @@ internal sealed class IndexEngine : IDisposable
         Segments = _manifest.Segments.Select(s => new ManifestSegment { Id = s.Id, File = s.File, Rows = s.Rows, DeletionFile = s.DeletionFile }).ToList(),
     };
 
-    /// <summary>Writes a new deletion file for every segment with unpersisted deletions and points <paramref name="next"/> at it.</summary>
-    private List<(Segment Segment, string File)> PersistDeletions(Manifest next, List<string> created)
+    /// <summary>
+    /// Writes a new deletion file for every segment that gained deletions up to <paramref name="upToSequence"/>
+    /// and points <paramref name="next"/> at it.
+    /// </summary>
+    private List<(Segment Segment, string File, int Deleted)> PersistDeletions(Manifest next, List<string> created, long upToSequence)
     {
-        var written = new List<(Segment, string)>();
+        var written = new List<(Segment, string, int)>();
         foreach (Segment seg in _segments)
         {
             ManifestSegment? entry = next.Segments.Find(s => s.Id == seg.Id);
-            if (!seg.DeletionsDirty || seg.DeletedAt is null || entry is null) continue;
+            if (seg.DeletedAt is not { } deletedAt || entry is null || seg.DeletedCount(upToSequence) <= seg.PersistedDeletions) continue;
             string name = DeletionName(seg.Id, next.NextFileNumber++);
             created.Add(Path.Combine(Folder, name));
-            DeletionFile.Write(Path.Combine(Folder, name), seg.Id, seg.DeletedAt, _faults);
+            int deleted = DeletionFile.Write(Path.Combine(Folder, name), seg.Id, deletedAt, upToSequence, _faults);
             entry.DeletionFile = name;
-            written.Add((seg, name));
+            written.Add((seg, name, deleted));
         }
         return written;
     }
 
-    private void CommitDeletionFiles(List<(Segment Segment, string File)> written)
+    private void CommitDeletionFiles(List<(Segment Segment, string File, int Deleted)> written)
     {
-        foreach (var (seg, name) in written)
+        foreach (var (seg, name, deleted) in written)
         {
             if (seg.DeletionFile is not null) TryDelete(Path.Combine(Folder, seg.DeletionFile));
             seg.DeletionFile = name;
-            seg.DeletionsDirty = false;
+            seg.PersistedDeletions = deleted;
         }
     }
 
@@ -604,7 +755,8 @@ internal sealed class IndexEngine : IDisposable
             lock (_write)
             {
                 CheckWritable();
-                Seal();
+                SealNow();
+                CheckWritable();
                 inputs = [.. _segments];
                 s0 = _seq;
                 bool anyDeleted = inputs.Any(s => s.DeletedCount(s0) > 0);
@@ -670,7 +822,7 @@ internal sealed class IndexEngine : IDisposable
             // first: a crash must not keep the deletion half of an unsynced upsert and lose the upsert.
             SyncLog();
             deletionName = DeletionName(segId, next.NextFileNumber++);
-            DeletionFile.Write(Path.Combine(Folder, deletionName), segId, merged.DeletedAt, _faults);
+            merged.PersistedDeletions = DeletionFile.Write(Path.Combine(Folder, deletionName), segId, merged.DeletedAt, long.MaxValue - 1, _faults);
             entry.DeletionFile = deletionName;
         }
         try
@@ -684,7 +836,6 @@ internal sealed class IndexEngine : IDisposable
         }
         _manifest = next;
         merged.DeletionFile = deletionName;
-        merged.DeletionsDirty = false;
         foreach (var s in inputs)
         {
             if (s.DeletionFile is not null) TryDelete(Path.Combine(Folder, s.DeletionFile));
@@ -766,14 +917,16 @@ internal sealed class IndexEngine : IDisposable
         lock (_write)
         {
             if (_disposed) return;
+            WaitForBackgroundSeal(); // releases the lock while waiting: check again after
+            if (_disposed) return;
             _flusher?.Dispose();
             try
             {
                 if (!ReadOnly && Fault is null && _log is not null)
                 {
-                    if (_tail.Bytes >= SealOnCloseBytes)
+                    if (_tail.Bytes >= SealOnCloseBytes || _frozen is not null)
                     {
-                        try { Seal(); }
+                        try { SealNow(); }
                         catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException) { /* the log still holds every write */ }
                     }
                     lock (_flush) _log.Sync();

@@ -1,10 +1,17 @@
 namespace Aknn.Embedded.Storage;
 
-/// <summary>Where a live row sits in a snapshot: a segment row, or (when <see cref="Segment"/> is null) a tail row.</summary>
-internal readonly record struct RowLocation(Segment? Segment, int Row)
+/// <summary>Where a live row sits: a row of a segment, or (when <see cref="Segment"/> is null) a row of a tail.</summary>
+internal readonly record struct RowLocation(Segment? Segment, Tail? Tail, int Row)
 {
-    public ReadOnlySpan<byte> Vector(Snapshot s) => Segment is null ? s.Tail.Vector(Row) : Segment.Vector(Row);
-    public ReadOnlySpan<byte> Payload(Snapshot s) => Segment is null ? s.Tail.Payload(Row) : Segment.Payload(Row);
+    public ReadOnlySpan<byte> Vector() => Segment is null ? Tail!.Vector(Row) : Segment.Vector(Row);
+    public ReadOnlySpan<byte> Payload() => Segment is null ? Tail!.Payload(Row) : Segment.Payload(Row);
+
+    /// <summary>Marks the row deleted at <paramref name="seq"/> (writer only).</summary>
+    public void MarkDeleted(long seq)
+    {
+        if (Segment is null) Tail!.MarkDeleted(Row, seq);
+        else Segment.MarkDeleted(Row, seq);
+    }
 }
 
 /// <summary>Finds ids in a snapshot.</summary>
@@ -12,22 +19,25 @@ internal static class RowLookup
 {
     /// <summary>Finds the row that holds <paramref name="id"/> live in <paramref name="s"/>.</summary>
     public static bool TryLocate(Snapshot s, string id, ReadOnlySpan<byte> idUtf8, out RowLocation location) =>
-        TryLocate(s.Segments.Items, s.Tail, s.TailCount, s.Sequence, id, idUtf8, out location);
+        TryLocate(s.Segments.Items, s.Frozen, s.Tail, s.TailCount, s.Sequence, id, idUtf8, out location);
 
-    /// <summary>Finds the row that holds <paramref name="id"/> live among the given segments and tail prefix at <paramref name="sequence"/>.</summary>
-    public static bool TryLocate(IReadOnlyList<Segment> segments, Tail tail, int tailCount, long sequence, string id, ReadOnlySpan<byte> idUtf8, out RowLocation location)
+    /// <summary>
+    /// Finds the row that holds <paramref name="id"/> live at <paramref name="sequence"/> among the
+    /// segments, a frozen tail and the first <paramref name="tailCount"/> rows of the active tail.
+    /// Sources are searched newest first, and the newest row of an id decides: writing a row
+    /// deletes the id's older rows, so an id has at most one live row.
+    /// </summary>
+    public static bool TryLocate(IReadOnlyList<Segment> segments, Tail? frozen, Tail tail, int tailCount, long sequence, string id, ReadOnlySpan<byte> idUtf8, out RowLocation location)
     {
         location = default;
-        if (tail.ById.TryGetValue(id, out int row))
+        Tail? holder = null;
+        if (FindInTail(tail, tailCount, id, idUtf8, out int row)) holder = tail;
+        else if (frozen is not null && FindInTail(frozen, frozen.Count, id, idUtf8, out row)) holder = frozen;
+        if (holder is not null)
         {
-            if (row >= tailCount)
-                row = ScanTail(tail, tailCount, idUtf8); // a newer row for this id was written after the snapshot
-            if (row >= 0)
-            {
-                if (tail.DeletedAt(row) <= sequence) return false;
-                location = new RowLocation(null, row);
-                return true;
-            }
+            if (holder.DeletedAt(row) <= sequence) return false;
+            location = new RowLocation(null, holder, row);
+            return true;
         }
         ulong hash = IdHash.Compute(idUtf8);
         foreach (Segment seg in segments)
@@ -35,17 +45,21 @@ internal static class RowLookup
             int r = seg.FindRow(idUtf8, hash);
             if (r >= 0 && !seg.IsDeleted(r, sequence))
             {
-                location = new RowLocation(seg, r);
+                location = new RowLocation(seg, null, r);
                 return true;
             }
         }
         return false;
     }
 
-    private static int ScanTail(Tail tail, int tailCount, ReadOnlySpan<byte> idUtf8)
+    /// <summary>The newest of the first <paramref name="count"/> rows of <paramref name="tail"/> that holds the id.</summary>
+    private static bool FindInTail(Tail tail, int count, string id, ReadOnlySpan<byte> idUtf8, out int row)
     {
-        for (int r = tailCount - 1; r >= 0; r--)
-            if (tail.IdUtf8(r).AsSpan().SequenceEqual(idUtf8)) return r;
-        return -1;
+        if (!tail.ById.TryGetValue(id, out row)) return false;
+        if (row < count) return true;
+        // A newer row for this id was written after the snapshot: look for an older one.
+        for (row = count - 1; row >= 0; row--)
+            if (tail.IdUtf8(row).AsSpan().SequenceEqual(idUtf8)) return true;
+        return false;
     }
 }

@@ -52,8 +52,8 @@ internal sealed unsafe class Segment
 
     private long[]? _deletedAt;
 
-    /// <summary>Deletions not yet persisted in a deletion file.</summary>
-    public bool DeletionsDirty { get; set; }
+    /// <summary>How many deleted rows the current deletion file records (it only ever grows).</summary>
+    public int PersistedDeletions { get; set; }
 
     /// <summary>The deletion file currently recorded in the manifest, if any.</summary>
     public string? DeletionFile { get; set; }
@@ -268,7 +268,6 @@ internal sealed unsafe class Segment
             Volatile.Write(ref _deletedAt, d);
         }
         d[row] = seq;
-        DeletionsDirty = true;
     }
 
     public int DeletedCount(long snapshotSeq)
@@ -287,6 +286,7 @@ internal sealed unsafe class Segment
         for (int r = 0; r < RowCount; r++)
             d[r] = (bitmap[r >> 3] & (1 << (r & 7))) != 0 ? 0 : long.MaxValue;
         Volatile.Write(ref _deletedAt, d);
+        PersistedDeletions = DeletedCount(0);
     }
 
     public bool TryAcquire() => _refs.TryAcquire();

@@ -27,13 +27,18 @@ internal sealed class SegmentSet
 }
 
 /// <summary>
-/// One consistent, immutable view of the index: the segments, the first <see cref="TailCount"/>
-/// tail rows, and the sequence number of the last write it includes. A row is visible when it
-/// belongs to the view and its deletion sequence is greater than <see cref="Sequence"/>.
+/// One consistent, immutable view of the index: the segments, a tail being sealed in the
+/// background (if any; all its rows), the first <see cref="TailCount"/> rows of the active tail,
+/// and the sequence number of the last write it includes. A row is visible when it belongs to the
+/// view and its deletion sequence is greater than <see cref="Sequence"/>.
 /// </summary>
-internal sealed class Snapshot(SegmentSet segments, Tail tail, TailChunk[] chunks, int tailCount, long sequence, long liveCount)
+internal sealed class Snapshot(SegmentSet segments, Tail? frozen, Tail tail, TailChunk[] chunks, int tailCount, long sequence, long liveCount)
 {
     public SegmentSet Segments { get; } = segments;
+
+    /// <summary>A full tail moved aside while its segment is written; its rows no longer change.</summary>
+    public Tail? Frozen { get; } = frozen;
+
     public Tail Tail { get; } = tail;
     public TailChunk[] Chunks { get; } = chunks;
     public int TailCount { get; } = tailCount;

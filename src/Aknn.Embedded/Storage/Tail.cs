@@ -96,7 +96,7 @@ internal sealed class Tail
     public void MarkDeleted(int row, long seq) => ChunkOf(row).DeletedAt[row % _chunkRows] = seq;
 
     /// <summary>The rows of a tail that are live at <paramref name="seq"/>, as a segment source for sealing.</summary>
-    public ISegmentSource LiveRows(long seq)
+    public LiveRowSource LiveRows(long seq)
     {
         var rows = new List<int>(Count);
         for (int r = 0; r < Count; r++)
@@ -104,8 +104,10 @@ internal sealed class Tail
         return new LiveRowSource(this, rows);
     }
 
-    private sealed class LiveRowSource(Tail tail, List<int> rows) : ISegmentSource
+    /// <summary>Selected rows of a tail, in order; <see cref="Rows"/> maps a segment ordinal back to its tail row.</summary>
+    internal sealed class LiveRowSource(Tail tail, List<int> rows) : ISegmentSource
     {
+        public IReadOnlyList<int> Rows => rows;
         public int Count => rows.Count;
         public ReadOnlySpan<byte> Vector(int row) => tail.Vector(rows[row]);
         public ReadOnlySpan<byte> IdUtf8(int row) => tail.IdUtf8(rows[row]);

@@ -49,7 +49,7 @@ public class GoldenFileTests
     /// Cosine, 4 dimensions (every norm an integer, so the norms section is exact on every CPU).
     /// Writes 1–4 are sealed into seg-000002 by Compact; writes 5–7 (a delete, a replacement and a
     /// big row) cross the seal threshold, which seals seg-000004 and writes the deletion file
-    /// seg-000002-000005.del; writes 8–11 stay in log-000006.wal.
+    /// seg-000002-000006.del; writes 8–11 stay in log-000005.wal.
     /// </summary>
     private static void BuildCosine(string folder)
     {
@@ -67,7 +67,7 @@ public class GoldenFileTests
         index.Compact();                              // seals seg-000002 (rows a0, a1, a2, é), log-000003
         Assert.True(index.Delete("a1"));              // seq 5: segment row 1
         index.Upsert("a2", A2b, "v2"u8);              // seq 6: replaces segment row 2
-        index.Upsert("big", Big, BigPayload());       // seq 7: tail reaches the threshold: seals seg-000004, .del 5, log 6
+        index.Upsert("big", Big, BigPayload());       // seq 7: tail reaches the threshold: seals seg-000004, log 5, .del 6
         index.Upsert("c0", C0, "tail"u8);             // seq 8
         index.Upsert("c1", C1);                       // seq 9
         Assert.True(index.Delete("a0"));              // seq 10: segment deletion, in the log only
@@ -95,7 +95,7 @@ public class GoldenFileTests
         index.UpsertCode("h3", H3, "three"u8);  // seq 4, in the log
     }
 
-    private static readonly string[] CosineFiles = ["seg-000002.seg", "seg-000004.seg", "seg-000002-000005.del", "log-000006.wal"];
+    private static readonly string[] CosineFiles = ["seg-000002.seg", "seg-000004.seg", "seg-000002-000006.del", "log-000005.wal"];
     private static readonly string[] HammingFiles = ["seg-000002.seg", "log-000003.wal"];
 
     public static TheoryData<string> Kinds() => new() { "cosine", "hamming" };
@@ -353,7 +353,7 @@ public class GoldenFileTests
     [Fact]
     public void Golden_logs_decode_record_by_record_as_documented()
     {
-        var cosine = DecodeLog(Golden("cosine", "log-000006.wal"), generation: 6, rowBytes: 16);
+        var cosine = DecodeLog(Golden("cosine", "log-000005.wal"), generation: 5, rowBytes: 16);
         Assert.Equal(
             [
                 new LogRecord(8, 1, "c0", Floats(C0), "tail"u8.ToArray()),
@@ -381,7 +381,7 @@ public class GoldenFileTests
     [Fact]
     public void Golden_deletion_file_decodes_as_documented()
     {
-        byte[] f = Golden("cosine", "seg-000002-000005.del");
+        byte[] f = Golden("cosine", "seg-000002-000006.del");
         Assert.Equal(64 + 1, f.Length);                       // 64-byte header, ceil(4 / 8) bitmap bytes
         Assert.Equal("AKNNDEL\0"u8.ToArray(), f[..8]);
         Assert.Equal(1, I32(f, 8));
@@ -412,14 +412,14 @@ public class GoldenFileTests
         Assert.Equal(3, r.GetProperty("Generation").GetInt64());
         Assert.Equal(7, r.GetProperty("NextFileNumber").GetInt64());
         Assert.Equal(7, r.GetProperty("LastSealedSequence").GetInt64());
-        Assert.Equal("log-000006.wal", r.GetProperty("LogFile").GetString());
+        Assert.Equal("log-000005.wal", r.GetProperty("LogFile").GetString());
         var segments = r.GetProperty("Segments").EnumerateArray().ToArray();
         Assert.Equal(2, segments.Length);
         Assert.Equal(["Id", "File", "Rows", "DeletionFile"], segments[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(2, segments[0].GetProperty("Id").GetInt64());
         Assert.Equal("seg-000002.seg", segments[0].GetProperty("File").GetString());
         Assert.Equal(4, segments[0].GetProperty("Rows").GetInt32());
-        Assert.Equal("seg-000002-000005.del", segments[0].GetProperty("DeletionFile").GetString());
+        Assert.Equal("seg-000002-000006.del", segments[0].GetProperty("DeletionFile").GetString());
         Assert.Equal(4, segments[1].GetProperty("Id").GetInt64());
         Assert.Equal("seg-000004.seg", segments[1].GetProperty("File").GetString());
         Assert.Equal(2, segments[1].GetProperty("Rows").GetInt32());

@@ -399,10 +399,15 @@ public class BadInputTests
         if (target == "deletion-file")
         {
             // A seal writes a deletion file only for a segment that has new deletions.
-            while (f.Index.GetStatistics().SegmentCount == 0) f.Upsert($"item-{n++}");
+            while (f.Index.GetStatistics().SegmentCount == 0)
+            {
+                f.Upsert($"item-{n++}");
+                f.Index.WaitForBackgroundWork();
+            }
             f.Index.Delete("item-0");
             f.Forget("item-0");
         }
+        f.Index.WaitForBackgroundWork();
         int segments = f.Index.GetStatistics().SegmentCount;
         string currentLog = FileSurgery.Single(f.Folder, "*.wal");
         faults.FailWhen = (path, offset, _) => target switch
@@ -416,6 +421,7 @@ public class BadInputTests
 
         // Enough writes to pass the seal threshold twice over: each seal attempt fails, each write succeeds.
         for (int i = 0; i < 80; i++) f.Upsert($"item-{n++}");
+        f.Index.WaitForBackgroundWork();
         Assert.True(faults.Refused > 0, "no seal was attempted");
         Assert.Equal(segments, f.Index.GetStatistics().SegmentCount);
         Assert.Empty(Directory.GetFiles(f.Folder, "*.tmp"));
@@ -423,6 +429,7 @@ public class BadInputTests
 
         faults.FailWhen = null;
         for (int i = 0; i < 80; i++) f.Upsert($"item-{n++}");
+        f.Index.WaitForBackgroundWork();
         Assert.True(f.Index.GetStatistics().SegmentCount > segments, "sealing did not resume once space returned");
         f.AssertIntact();
     }

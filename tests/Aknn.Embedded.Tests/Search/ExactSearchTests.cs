@@ -487,6 +487,7 @@ public class ExactSearchTests
             index.Upsert("d", [3, 0]);
             index.Upsert("e", [4, 0], "pe"u8);
             index.Upsert("big2", [20, 20], big);    // seals segment 2: d, e, big2
+            index.WaitForBackgroundWork();          // seals are written in the background
             Assert.Equal(2, index.GetStatistics().SegmentCount);
 
             index.Delete("b");                      // deletion in segment 1
