@@ -489,8 +489,8 @@ internal sealed class IndexEngine : IDisposable
         try
         {
             if (_frozen is null) Freeze();
-            StartBackgroundSeal();
             _sealRetryBytes = 0;
+            StartBackgroundSeal();
         }
         catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException)
         {
@@ -599,8 +599,13 @@ internal sealed class IndexEngine : IDisposable
             }
             catch (Exception e)
             {
-                // Nothing is lost: the frozen rows stay searchable and in the logs; the next seal retries.
-                LastSealError = e;
+                // Nothing is lost: the frozen rows stay searchable and in the logs. Retry once the
+                // active tail has grown by another quarter of the threshold, not on every write.
+                lock (_write)
+                {
+                    LastSealError = e;
+                    _sealRetryBytes = Math.Max(0, _tail.Bytes - SealThreshold) + Math.Max(SealThreshold / 4, 1);
+                }
             }
             finally
             {
