@@ -55,9 +55,9 @@ internal static class DeletionFile
             throw new IndexCorruptedException(path, 0, "the deletion file does not start with the magic number AKNNDEL");
         ReadOnlySpan<byte> h = bytes.AsSpan(0, HeaderSize);
         int version = BinaryPrimitives.ReadInt32LittleEndian(h[OffVersion..]);
-        if (version > Version) throw new UnsupportedFormatVersionException(path, version, Version);
         if (Crc32C.Compute(h[..OffHeaderCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(h[OffHeaderCrc..]))
-            throw new IndexCorruptedException(path, OffHeaderCrc, "the deletion file header checksum does not match");
+            throw new IndexCorruptedException(path, OffHeaderCrc, "the deletion file header checksum does not match" + FormatVersions.NewerHint(version, Version));
+        if (version > Version) throw new UnsupportedFormatVersionException(path, version, Version);
         if (BinaryPrimitives.ReadInt64LittleEndian(h[OffSegmentId..]) != segmentId || BinaryPrimitives.ReadInt64LittleEndian(h[OffRowCount..]) != rows)
             throw new IndexCorruptedException(path, OffSegmentId, "the deletion file belongs to a different segment");
         int length = BinaryPrimitives.ReadInt32LittleEndian(h[OffBitmapLength..]);

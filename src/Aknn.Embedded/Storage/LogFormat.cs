@@ -53,9 +53,9 @@ internal static class LogFormat
         if (file.Length < HeaderSize || !file[..8].SequenceEqual(Magic))
             throw new IndexCorruptedException(path, 0, "the log file does not start with the magic number AKNNWAL (missing or truncated header)");
         int version = BinaryPrimitives.ReadInt32LittleEndian(file[HOffVersion..]);
-        if (version > Version) throw new UnsupportedFormatVersionException(path, version, Version);
         if (Crc32C.Compute(file[..HOffCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(file[HOffCrc..]))
-            throw new IndexCorruptedException(path, HOffCrc, "the log header checksum does not match");
+            throw new IndexCorruptedException(path, HOffCrc, "the log header checksum does not match" + FormatVersions.NewerHint(version, Version));
+        if (version > Version) throw new UnsupportedFormatVersionException(path, version, Version);
         if (BinaryPrimitives.ReadInt64LittleEndian(file[HOffGeneration..]) != generation)
             throw new IndexCorruptedException(path, HOffGeneration, "the log file number does not match the manifest");
     }

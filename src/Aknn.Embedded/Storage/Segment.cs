@@ -104,10 +104,10 @@ internal sealed unsafe class Segment
         if (!h[..8].SequenceEqual(SegmentFormat.Magic))
             throw new IndexCorruptedException(Path, 0, "the segment header does not start with the magic number AKNNSEG");
         int version = BinaryPrimitives.ReadInt32LittleEndian(h[SegmentFormat.OffVersion..]);
+        if (Crc32C.Compute(h[..SegmentFormat.OffHeaderCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(h[SegmentFormat.OffHeaderCrc..]))
+            throw new IndexCorruptedException(Path, SegmentFormat.OffHeaderCrc, "the segment header checksum does not match" + FormatVersions.NewerHint(version, SegmentFormat.Version));
         if (version > SegmentFormat.Version)
             throw new UnsupportedFormatVersionException(Path, version, SegmentFormat.Version);
-        if (Crc32C.Compute(h[..SegmentFormat.OffHeaderCrc]) != BinaryPrimitives.ReadUInt32LittleEndian(h[SegmentFormat.OffHeaderCrc..]))
-            throw new IndexCorruptedException(Path, SegmentFormat.OffHeaderCrc, "the segment header checksum does not match");
         if (version < 1)
             throw new IndexCorruptedException(Path, SegmentFormat.OffVersion, $"format version {version} is invalid");
         Metric = (Metric)h[SegmentFormat.OffMetric];
