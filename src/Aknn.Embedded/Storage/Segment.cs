@@ -229,7 +229,9 @@ internal sealed unsafe class Segment
     /// <summary>Finds the row holding an id (live or deleted), or −1.</summary>
     public int FindRow(ReadOnlySpan<byte> idUtf8, ulong hash)
     {
-        Verify(SectionKind.IdTable);
+        // Most lookups while loading new data are for ids no segment holds: the in-memory filter
+        // answers those without touching the mapped table, whose pages are usually cold.
+        if (!IdFilter().MayContain((uint)(hash >> 32))) return -1;
         var t = _sections[(int)SectionKind.IdTable];
         var slots = new ReadOnlySpan<ulong>(_base + t.Offset, (int)(t.Length / 8));
         int mask = slots.Length - 1;
@@ -249,6 +251,25 @@ internal sealed unsafe class Segment
             s = (s + 1) & mask;
         }
         return -1;
+    }
+
+    private IdFilter? _idFilter;
+
+    /// <summary>The id filter, built on first use from the id table's hash halves (safe from any thread).</summary>
+    private IdFilter IdFilter()
+    {
+        IdFilter? f = Volatile.Read(ref _idFilter);
+        if (f is not null) return f;
+        Verify(SectionKind.IdTable);
+        var t = _sections[(int)SectionKind.IdTable];
+        var slots = new ReadOnlySpan<ulong>(_base + t.Offset, (int)(t.Length / 8));
+        f = new IdFilter(RowCount);
+        foreach (ulong raw in slots)
+        {
+            ulong slot = BitConverter.IsLittleEndian ? raw : BinaryPrimitives.ReverseEndianness(raw);
+            if (slot != 0) f.Add((uint)(slot >> 32));
+        }
+        return Interlocked.CompareExchange(ref _idFilter, f, null) ?? f;
     }
 
     public bool IsDeleted(int row, long snapshotSeq)
