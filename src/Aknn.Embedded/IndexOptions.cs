@@ -62,10 +62,6 @@ public sealed class IndexOptions
             throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), SealThresholdBytes, "The seal threshold must be at least 4096 bytes.");
     }
 
-    internal bool IsBinary => Metric == Metric.Hamming;
-
-    /// <summary>Bytes one stored vector or code occupies.</summary>
-    internal int RowBytes => IsBinary ? Dimensions / 8 : Dimensions * sizeof(float);
 }
 
 /// <summary>Settings chosen each time an existing index is opened.</summary>

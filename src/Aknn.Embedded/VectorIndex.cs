@@ -291,7 +291,7 @@ public sealed class VectorIndex : IDisposable
     public IReadOnlyList<Hit> Search(ReadOnlySpan<float> query, SearchOptions? options = null)
     {
         ValidateFloats(query, nameof(query));
-        return Knn(MemoryMarshal.AsBytes(query), options, null);
+        return Knn(MemoryMarshal.AsBytes(query), options);
     }
 
     /// <summary>The <see cref="SearchOptions.K"/> stored codes nearest to <paramref name="code"/> in Hamming distance.</summary>
@@ -300,7 +300,7 @@ public sealed class VectorIndex : IDisposable
     public IReadOnlyList<Hit> SearchCode(ReadOnlySpan<ulong> code, SearchOptions? options = null)
     {
         ValidateCode(code, nameof(code));
-        return Knn(MemoryMarshal.AsBytes(code), options, null);
+        return Knn(MemoryMarshal.AsBytes(code), options);
     }
 
     /// <summary>
@@ -355,14 +355,14 @@ public sealed class VectorIndex : IDisposable
         return Within(MemoryMarshal.AsBytes(code), radius, options);
     }
 
-    private List<Hit> Knn(ReadOnlySpan<byte> query, SearchOptions? options, byte[]? exclude)
+    private List<Hit> Knn(ReadOnlySpan<byte> query, SearchOptions? options)
     {
         options ??= SearchOptions.Default;
         options.Validate();
         Snapshot s = _engine.Acquire();
         try
         {
-            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, exclude);
+            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
             return ExactSearch.Run(s, q, new TopKCollector(options.K));
         }
         finally

@@ -66,7 +66,6 @@ internal sealed class IndexEngine : IDisposable
     public bool ReadOnly => _lock is null;
     public Metric Metric => Schema.Metric;
     public int Dimensions => Schema.Dimensions;
-    public DateTime CreatedUtc => _manifest.CreatedUtc;
 
     /// <summary>A failure that left the on-disk state uncertain (a failed fsync); all later writes are refused.</summary>
     public Exception? Fault { get; private set; }
@@ -326,8 +325,6 @@ internal sealed class IndexEngine : IDisposable
     }
 
     public static void Release(Snapshot s) => s.Segments.Release();
-
-    public long Count => Volatile.Read(ref _snapshot).LiveCount;
 
     private void PublishTail() =>
         Volatile.Write(ref _snapshot, new Snapshot(_snapshot.Segments, _frozen, _tail, _tail.Chunks, _tail.Count, _seq, _live));

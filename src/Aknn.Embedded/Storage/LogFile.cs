@@ -24,7 +24,6 @@ internal sealed class LogFile : IDisposable
     }
 
     public string Path { get; }
-    public long Length => Volatile.Read(ref _length);
 
     /// <summary>True when writes were appended since the last <see cref="Sync"/>.</summary>
     public bool HasUnsyncedData => Volatile.Read(ref _durable) < Volatile.Read(ref _length);

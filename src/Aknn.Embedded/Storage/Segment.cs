@@ -41,7 +41,6 @@ internal sealed unsafe class Segment
     public int RowCount { get; private set; }
     public int RowBytes { get; private set; }
     public Metric Metric { get; private set; }
-    public long MaxSequence { get; private set; }
 
     /// <summary>
     /// For each row, the log sequence number at which it was deleted, or <see cref="long.MaxValue"/>
@@ -113,7 +112,6 @@ internal sealed unsafe class Segment
         Metric = (Metric)h[SegmentFormat.OffMetric];
         RowBytes = BinaryPrimitives.ReadInt32LittleEndian(h[SegmentFormat.OffRowBytes..]);
         long rows = BinaryPrimitives.ReadInt64LittleEndian(h[SegmentFormat.OffRowCount..]);
-        MaxSequence = BinaryPrimitives.ReadInt64LittleEndian(h[SegmentFormat.OffMaxSequence..]);
         ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(h[SegmentFormat.OffFingerprint..]);
         if (fingerprint != schema.Fingerprint || RowBytes != schema.RowBytes || Metric != schema.Metric)
             throw new IndexCorruptedException(Path, SegmentFormat.OffFingerprint, "the segment was written for a different index schema (metric, dimensions or model) than the manifest describes");

@@ -69,6 +69,15 @@ public class CorruptionTests
         return Assert.Throws<T>(() => VectorIndex.Open(folder).Dispose());
     }
 
+    /// <summary>Opening (read-only and as the writer) fails with corruption that names <paramref name="path"/>, in the property and in the message.</summary>
+    private static IndexCorruptedException AssertOpenReportsDamageIn(string folder, string path)
+    {
+        var e = AssertOpenFails<IndexCorruptedException>(folder);
+        Assert.Equal(Path.GetFullPath(path), Path.GetFullPath(e.FilePath));
+        Assert.Contains(Path.GetFileName(path), e.Message);
+        return e;
+    }
+
     private static void AssertNamesFileAndOffset(IndexCorruptedException e, string path, long offset)
     {
         Assert.Equal(Path.GetFullPath(path), Path.GetFullPath(e.FilePath));
@@ -307,9 +316,7 @@ public class CorruptionTests
         long keep = cut switch { -1 => 0, -2 => length / 2, -100 => 100, -128 => 128, _ => length - cut };
         FileSurgery.Truncate(seg, keep);
 
-        var e = AssertOpenFails<IndexCorruptedException>(folder);
-        Assert.Equal(Path.GetFullPath(seg), Path.GetFullPath(e.FilePath));
-        Assert.Contains(Path.GetFileName(seg), e.Message);
+        AssertOpenReportsDamageIn(folder, seg);
     }
 
     [Fact]
@@ -513,9 +520,7 @@ public class CorruptionTests
         var (folder, del, _) = CreateIndexWithDeletionFile(tmp);
         FileSurgery.FlipByte(del, at);
 
-        var e = AssertOpenFails<IndexCorruptedException>(folder);
-        Assert.Equal(Path.GetFullPath(del), Path.GetFullPath(e.FilePath));
-        Assert.Contains(Path.GetFileName(del), e.Message);
+        AssertOpenReportsDamageIn(folder, del);
     }
 
     [Fact]
