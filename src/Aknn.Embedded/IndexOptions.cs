@@ -20,8 +20,15 @@ public sealed class IndexOptions
     /// <summary>The distance metric. Default: <see cref="Metric.Euclidean"/>.</summary>
     public Metric Metric { get; init; } = Metric.Euclidean;
 
-    /// <summary>The search model. Default: <see cref="IndexModel.Exact"/>.</summary>
-    public IndexModel Model { get; init; } = IndexModel.Exact;
+    /// <summary>
+    /// The search model. Default: null, which means <see cref="IndexModel.MultiIndexHashing"/> with
+    /// automatic settings for <see cref="Metric.Hamming"/> and <see cref="IndexModel.Exact"/> for the
+    /// float metrics.
+    /// </summary>
+    public IndexModel? Model { get; init; }
+
+    /// <summary>The model to store: <see cref="Model"/>, or the default for the metric.</summary>
+    internal IndexModel ResolvedModel => Model ?? (Metric == Metric.Hamming ? IndexModel.MultiIndexHashing() : IndexModel.Exact);
 
     /// <summary>
     /// When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.
@@ -43,8 +50,6 @@ public sealed class IndexOptions
     {
         if (!Enum.IsDefined(Metric))
             throw new ArgumentOutOfRangeException(nameof(Metric), Metric, "Unknown metric.");
-        if (Model is null)
-            throw new ArgumentNullException(nameof(Model), "Choose a model, for example IndexModel.Exact.");
         if (Durability is null)
             throw new ArgumentNullException(nameof(Durability), "Choose a durability mode, for example Durability.PerWrite.");
         if (Metric == Metric.Hamming)
@@ -57,6 +62,15 @@ public sealed class IndexOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Dimensions), Dimensions,
                 $"Dimensions must lie between 1 and {MaxDimensions}.");
+        }
+        if (ResolvedModel.Kind == IndexModelKind.MultiIndexHashing)
+        {
+            if (Metric != Metric.Hamming)
+                throw new ArgumentException($"Multi-index hashing indexes binary codes; it needs Metric.Hamming, not {Metric}. Use IndexModel.Exact for float vectors.", nameof(Model));
+            int bits = Dimensions;
+            if (ResolvedModel.Substrings is { } m && (m < Hashing.SubstringLayout.MinCount(bits) || m > bits))
+                throw new ArgumentOutOfRangeException(nameof(Model), m,
+                    $"A {bits}-bit code splits into {Hashing.SubstringLayout.MinCount(bits)} to {bits} substring tables (each at most {Hashing.SubstringLayout.MaxLength} bits); pass null to choose automatically.");
         }
         if (SealThresholdBytes < 4096)
             throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), SealThresholdBytes, "The seal threshold must be at least 4096 bytes.");

@@ -31,6 +31,9 @@ public sealed class SearchOptions
     /// </summary>
     public bool IncludeSelf { get; init; }
 
+    /// <summary>For tests and benchmarks: forces probing or scanning of binary-code sources instead of the cost model's choice.</summary>
+    internal SearchStrategy Strategy { get; init; }
+
     internal static readonly SearchOptions Default = new();
 
     internal void Validate()
@@ -38,4 +41,15 @@ public sealed class SearchOptions
         if (K < 1 || K > MaxK)
             throw new ArgumentOutOfRangeException(nameof(K), K, $"K must lie between 1 and {MaxK}.");
     }
+}
+
+/// <summary>How a binary-code search treats a source that has substring tables.</summary>
+internal enum SearchStrategy
+{
+    /// <summary>Probe or scan, whichever the cost model expects to be faster.</summary>
+    Auto,
+    /// <summary>Always probe the tables (scan only sources without tables).</summary>
+    Probe,
+    /// <summary>Always scan.</summary>
+    Scan,
 }

@@ -97,6 +97,9 @@ public sealed class VectorIndex : IDisposable
     /// <summary>Vector components, or code length in bits for <see cref="Metric.Hamming"/>.</summary>
     public int Dimensions => _engine.Dimensions;
 
+    /// <summary>The search model, as stored when the index was created.</summary>
+    public IndexModel Model => _engine.Model;
+
     /// <summary>Whether the index was opened read-only.</summary>
     public bool IsReadOnly => _engine.ReadOnly;
 
@@ -321,7 +324,7 @@ public sealed class VectorIndex : IDisposable
             if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
                 throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
             var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, at.Vector(), options, options.IncludeSelf ? null : idUtf8);
-            return ExactSearch.Run(s, query, new TopKCollector(options.K));
+            return Nearest(s, query, options.K);
         }
         finally
         {
@@ -363,7 +366,7 @@ public sealed class VectorIndex : IDisposable
         try
         {
             var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
-            return ExactSearch.Run(s, q, new TopKCollector(options.K));
+            return Nearest(s, q, options.K);
         }
         finally
         {
@@ -378,13 +381,17 @@ public sealed class VectorIndex : IDisposable
         try
         {
             var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
-            return ExactSearch.Run(s, q, new RadiusCollector(bound));
+            return Metric == Metric.Hamming ? CodeSearch.Within(s, q, (int)bound) : ExactSearch.Run(s, q, new RadiusCollector(bound));
         }
         finally
         {
             IndexEngine.Release(s);
         }
     }
+
+    /// <summary>Binary codes go through multi-index hashing (which scans sources without tables); float vectors are scanned.</summary>
+    private List<Hit> Nearest(Snapshot s, ExactSearch.Query query, int k) =>
+        Metric == Metric.Hamming ? CodeSearch.Nearest(s, query, k) : ExactSearch.Run(s, query, new TopKCollector(k));
 
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
     internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();

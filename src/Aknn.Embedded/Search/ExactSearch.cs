@@ -26,6 +26,7 @@ internal static unsafe class ExactSearch
         public SearchFilter? Filter { get; init; }
         public byte[]? ExcludeIdUtf8 { get; init; }
         public bool IncludePayload { get; init; }
+        public SearchStrategy Strategy { get; init; }
     }
 
     public static Query Prepare(Metric metric, int rowBytes, ReadOnlySpan<byte> vector, SearchOptions options, byte[]? excludeId)
@@ -48,7 +49,7 @@ internal static unsafe class ExactSearch
         return new Query
         {
             Metric = metric, RowBytes = rowBytes, Floats = floats, Code = code,
-            Filter = options.Filter, ExcludeIdUtf8 = excludeId, IncludePayload = options.IncludePayload,
+            Filter = options.Filter, ExcludeIdUtf8 = excludeId, IncludePayload = options.IncludePayload, Strategy = options.Strategy,
         };
     }
 
@@ -74,19 +75,17 @@ internal static unsafe class ExactSearch
 
     public static List<Hit> Run(Snapshot snapshot, Query query, Collector collector)
     {
-        // Blocks of about 64 KiB of vectors: few kernel calls for short rows, distances stay in L1.
-        int blockRows = Math.Clamp(65536 / query.RowBytes, 16, 2048);
-        float[] distances = new float[blockRows];
         foreach (Segment seg in snapshot.Segments.Items)
-        {
-            byte* vectors = seg.VectorsForScan();
-            float* norms = seg.NormsForScan();
-            var source = new Source(seg, null, snapshot.Sequence);
-            ScanRows(query, collector, source, vectors, norms, seg.RowCount, blockRows, distances);
-        }
+            ScanSegment(query, collector, seg, snapshot.Sequence);
         if (snapshot.Frozen is { } frozen)
-            ScanTail(query, collector, frozen.Chunks, frozen.Count, frozen.ChunkRows, snapshot.Sequence, blockRows, distances);
-        ScanTail(query, collector, snapshot.Chunks, snapshot.TailCount, snapshot.Tail.ChunkRows, snapshot.Sequence, blockRows, distances);
+            ScanTail(query, collector, frozen.Chunks, frozen.Count, frozen.ChunkRows, snapshot.Sequence);
+        ScanTail(query, collector, snapshot.Chunks, snapshot.TailCount, snapshot.Tail.ChunkRows, snapshot.Sequence);
+        return ToHits(query, collector);
+    }
+
+    /// <summary>The collector's rows as hits, nearest first.</summary>
+    public static List<Hit> ToHits(Query query, Collector collector)
+    {
         var sorted = collector.Sorted();
         var hits = new List<Hit>(sorted.Count);
         foreach (var c in sorted)
@@ -94,8 +93,21 @@ internal static unsafe class ExactSearch
         return hits;
     }
 
-    private static void ScanTail(Query query, Collector collector, TailChunk[] chunks, int count, int chunkRows, long sequence, int blockRows, float[] distances)
+    /// <summary>Blocks of about 64 KiB of vectors: few kernel calls for short rows, distances stay in L1.</summary>
+    private static int BlockRows(Query query) => Math.Clamp(65536 / query.RowBytes, 16, 2048);
+
+    /// <summary>Scans every row of a segment; rows <paramref name="seen"/> reports are skipped.</summary>
+    public static void ScanSegment(Query query, Collector collector, Segment seg, long sequence, SeenRows? seen = null)
     {
+        byte* vectors = seg.VectorsForScan();
+        float* norms = seg.NormsForScan();
+        ScanRows(query, collector, new Source(seg, null, sequence), vectors, norms, seg.RowCount, new float[BlockRows(query)], seen);
+    }
+
+    /// <summary>Scans the first <paramref name="count"/> rows of a tail's chunks; rows <paramref name="seen"/> reports are skipped.</summary>
+    public static void ScanTail(Query query, Collector collector, TailChunk[] chunks, int count, int chunkRows, long sequence, SeenRows? seen = null)
+    {
+        float[] distances = new float[BlockRows(query)];
         for (int c = 0; c * chunkRows < count; c++)
         {
             TailChunk chunk = chunks[c];
@@ -103,9 +115,15 @@ internal static unsafe class ExactSearch
             fixed (byte* vectors = chunk.Vectors)
             fixed (float* norms = chunk.Norms)
             {
-                ScanRows(query, collector, new Source(null, chunk, sequence), vectors, norms, rows, blockRows, distances);
+                ScanRows(query, collector, new Source(null, chunk, sequence), vectors, norms, rows, distances, seen);
             }
         }
+    }
+
+    /// <summary>Tells a scan which rows an earlier pass has already considered.</summary>
+    internal abstract class SeenRows
+    {
+        public abstract bool Seen(ReadOnlySpan<byte> row);
     }
 
     /// <summary>A segment or a tail chunk, for the per-row checks after the distance bound.</summary>
@@ -116,8 +134,9 @@ internal static unsafe class ExactSearch
         public ReadOnlySpan<byte> Payload(int row) => segment is not null ? segment.Payload(row) : chunk!.Payloads[row];
     }
 
-    private static void ScanRows(Query q, Collector collector, in Source source, byte* vectors, float* norms, int rows, int blockRows, float[] distances)
+    private static void ScanRows(Query q, Collector collector, in Source source, byte* vectors, float* norms, int rows, float[] distances, SeenRows? seen)
     {
+        int blockRows = distances.Length;
         for (int start = 0; start < rows; start += blockRows)
         {
             int n = Math.Min(blockRows, rows - start);
@@ -128,6 +147,7 @@ internal static unsafe class ExactSearch
             {
                 int row = start + i;
                 if (source.IsDeleted(row)) continue;
+                if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)row * q.RowBytes, q.RowBytes))) continue;
                 ReadOnlySpan<byte> id = source.IdUtf8(row);
                 if (!collector.WouldAccept(d[i], id)) continue;
                 if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;

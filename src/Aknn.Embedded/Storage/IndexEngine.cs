@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Aknn.Embedded.Hashing;
 
 namespace Aknn.Embedded.Storage;
 
@@ -49,7 +50,8 @@ internal sealed class IndexEngine : IDisposable
         _durability = durability;
         SealThreshold = sealThreshold;
         _faults = faults;
-        Schema = new SegmentSchema(manifest.Metric, manifest.Model, manifest.Dimensions, RowBytesOf(manifest.Metric, manifest.Dimensions), manifest.Fingerprint());
+        Schema = new SegmentSchema(manifest.Metric, manifest.Model, manifest.Dimensions, RowBytesOf(manifest.Metric, manifest.Dimensions), manifest.Fingerprint(),
+            manifest.Model == IndexModelKind.MultiIndexHashing ? new SubstringSettings(manifest.Substrings, manifest.ExpectedRadius ?? SubstringLayout.DefaultRadius(manifest.Dimensions)) : null);
         _tail = NewTail();
         _segments = [];
         _snapshot = new Snapshot(new SegmentSet([]), null, _tail, [], 0, 0, 0);
@@ -57,8 +59,11 @@ internal sealed class IndexEngine : IDisposable
             _flusher = new Timer(_ => FlushInBackground(), null, durability.Interval, durability.Interval);
     }
 
-    private Tail NewTail() =>
-        new(Schema.RowBytes, Metric == Metric.Cosine, (int)Math.Min(int.MaxValue, SealThreshold / (Schema.RowBytes + 64)));
+    private Tail NewTail()
+    {
+        int expectedRows = (int)Math.Min(int.MaxValue, SealThreshold / (Schema.RowBytes + 64));
+        return new(Schema.RowBytes, Metric == Metric.Cosine, expectedRows, Schema.Substrings?.LayoutFor(Dimensions, expectedRows));
+    }
 
     public string Folder { get; }
     public SegmentSchema Schema { get; }
@@ -66,6 +71,11 @@ internal sealed class IndexEngine : IDisposable
     public bool ReadOnly => _lock is null;
     public Metric Metric => Schema.Metric;
     public int Dimensions => Schema.Dimensions;
+
+    /// <summary>The model the index was created with.</summary>
+    public IndexModel Model => _manifest.Model == IndexModelKind.MultiIndexHashing
+        ? IndexModel.MultiIndexHashing(_manifest.Substrings, _manifest.ExpectedRadius)
+        : IndexModel.Exact;
 
     /// <summary>A failure that left the on-disk state uncertain (a failed fsync); all later writes are refused.</summary>
     public Exception? Fault { get; private set; }
@@ -104,7 +114,9 @@ internal sealed class IndexEngine : IDisposable
             {
                 Metric = options.Metric,
                 Dimensions = options.Dimensions,
-                Model = options.Model.Kind,
+                Model = options.ResolvedModel.Kind,
+                Substrings = options.ResolvedModel.Substrings,
+                ExpectedRadius = options.ResolvedModel.ExpectedRadius,
                 SealThresholdBytes = options.SealThresholdBytes,
                 CreatedUtc = DateTime.UtcNow,
                 Generation = 1,
@@ -200,8 +212,11 @@ internal sealed class IndexEngine : IDisposable
         string manifestPath = Path.Combine(folder, Manifest.FileName);
         if (!Enum.IsDefined(manifest.Metric) || manifest.Dimensions <= 0 || manifest.Dimensions > IndexOptions.MaxDimensions)
             throw new IndexCorruptedException(manifestPath, 0, "the manifest describes an invalid schema");
-        if (manifest.Model != IndexModelKind.Exact)
+        if (manifest.Model is not (IndexModelKind.Exact or IndexModelKind.MultiIndexHashing))
             throw new UnsupportedFormatVersionException(manifestPath, manifest.FormatVersion + 1, Manifest.Version);
+        if (manifest.Model == IndexModelKind.MultiIndexHashing
+            && (manifest.Metric != Metric.Hamming || manifest.Substrings is { } m && (m < SubstringLayout.MinCount(manifest.Dimensions) || m > manifest.Dimensions) || manifest.ExpectedRadius < 0))
+            throw new IndexCorruptedException(manifestPath, 0, "the manifest describes invalid multi-index hashing settings");
         var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes ?? manifest.SealThresholdBytes, options.Faults);
         try
         {
@@ -697,6 +712,8 @@ internal sealed class IndexEngine : IDisposable
         Metric = _manifest.Metric,
         Dimensions = _manifest.Dimensions,
         Model = _manifest.Model,
+        Substrings = _manifest.Substrings,
+        ExpectedRadius = _manifest.ExpectedRadius,
         SealThresholdBytes = _manifest.SealThresholdBytes,
         CreatedUtc = _manifest.CreatedUtc,
         Generation = _manifest.Generation + 1,

@@ -26,6 +26,14 @@ internal sealed class Manifest
     public Metric Metric { get; set; }
     public int Dimensions { get; set; }
     public IndexModelKind Model { get; set; }
+
+    /// <summary>Multi-index hashing: the fixed number of substring tables, or null to choose per segment.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Substrings { get; set; }
+
+    /// <summary>Multi-index hashing: the radius the automatic choice of tables is tuned for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ExpectedRadius { get; set; }
     public long SealThresholdBytes { get; set; }
     public DateTime CreatedUtc { get; set; }
     public long Generation { get; set; }

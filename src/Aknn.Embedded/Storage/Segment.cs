@@ -20,8 +20,8 @@ internal sealed unsafe class Segment
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
     private readonly long _length;
-    private readonly (long Offset, long Length, uint Crc)[] _sections = new (long, long, uint)[8];
-    private readonly int[] _verified = new int[8];
+    private readonly (long Offset, long Length, uint Crc)[] _sections = new (long, long, uint)[SegmentFormat.MaxSectionKind + 1];
+    private readonly int[] _verified = new int[SegmentFormat.MaxSectionKind + 1];
     private RefCount _refs;
 
     private Segment(string path, long id, MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
@@ -127,7 +127,7 @@ internal sealed unsafe class Segment
             throw new IndexCorruptedException(Path, footerAt, "the segment footer is missing or damaged (the file was truncated or overwritten)");
         long tableAt = BinaryPrimitives.ReadInt64LittleEndian(f[SegmentFormat.FootOffTable..]);
         int count = BinaryPrimitives.ReadInt32LittleEndian(f[SegmentFormat.FootOffSectionCount..]);
-        if (count < 1 || count > 7 || tableAt < SegmentFormat.HeaderSize || tableAt + (long)count * SegmentFormat.EntrySize != footerAt)
+        if (count < 1 || count > SegmentFormat.MaxSectionKind || tableAt < SegmentFormat.HeaderSize || tableAt + (long)count * SegmentFormat.EntrySize != footerAt)
             throw new IndexCorruptedException(Path, footerAt, "the section table position in the footer is out of range");
         ReadOnlySpan<byte> table = Bytes(tableAt, count * SegmentFormat.EntrySize);
         if (Crc32C.Compute(table) != BinaryPrimitives.ReadUInt32LittleEndian(f[SegmentFormat.FootOffTableCrc..]))
@@ -139,7 +139,7 @@ internal sealed unsafe class Segment
             long off = BinaryPrimitives.ReadInt64LittleEndian(e[8..]);
             long len = BinaryPrimitives.ReadInt64LittleEndian(e[16..]);
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(e[24..]);
-            if (kind == 0 || kind > 7 || off < SegmentFormat.HeaderSize || len < 0 || off + len > tableAt)
+            if (kind == 0 || kind > SegmentFormat.MaxSectionKind || off < SegmentFormat.HeaderSize || len < 0 || off + len > tableAt)
                 throw new IndexCorruptedException(Path, tableAt + i * SegmentFormat.EntrySize, $"section entry {i} is out of range");
             _sections[kind] = (off, len, crc);
         }
@@ -147,6 +147,8 @@ internal sealed unsafe class Segment
         RequireLength(SectionKind.IdOffsets, ((long)RowCount + 1) * 8);
         RequireLength(SectionKind.PayloadOffsets, ((long)RowCount + 1) * 8);
         if (Metric == Metric.Cosine) RequireLength(SectionKind.Norms, (long)RowCount * 4);
+        if (HasSubstrings && (Metric != Metric.Hamming || version < 2))
+            throw new IndexCorruptedException(Path, tableAt, "a substring tables section appears in a segment that cannot have one");
         long slots = _sections[(int)SectionKind.IdTable].Length / 8;
         if (slots < 16 || (slots & (slots - 1)) != 0 || slots < 2L * RowCount)
             throw new IndexCorruptedException(Path, tableAt, "the id table section has an invalid size");
@@ -179,8 +181,26 @@ internal sealed unsafe class Segment
     /// <summary>Checks every section's CRC now.</summary>
     public void VerifyAll()
     {
-        for (int k = 1; k <= 7; k++)
-            if (_sections[k].Length > 0 || k != (int)SectionKind.Norms) Verify((SectionKind)k);
+        for (int k = 1; k <= SegmentFormat.MaxSectionKind; k++)
+            if (_sections[k].Length > 0 || (k != (int)SectionKind.Norms && k != (int)SectionKind.Substrings)) Verify((SectionKind)k);
+        if (_sections[(int)SectionKind.Substrings].Length > 0) Substrings();
+    }
+
+    private SegmentSubstrings? _substrings;
+
+    /// <summary>Whether the segment has multi-index hashing tables.</summary>
+    public bool HasSubstrings => _sections[(int)SectionKind.Substrings].Length > 0;
+
+    /// <summary>The multi-index hashing tables, checked on first use; null when the segment has none.</summary>
+    public SegmentSubstrings? Substrings()
+    {
+        if (!HasSubstrings) return null;
+        SegmentSubstrings? s = Volatile.Read(ref _substrings);
+        if (s is not null) return s;
+        Verify(SectionKind.Substrings);
+        var (offset, length, _) = _sections[(int)SectionKind.Substrings];
+        s = SegmentSubstrings.Parse(Path, offset, _base + offset, length, RowBytes * 8, RowCount);
+        return Interlocked.CompareExchange(ref _substrings, s, null) ?? s;
     }
 
     /// <summary>Prepares the sections a scan reads (vectors, norms) and returns a pointer to the first vector.</summary>

@@ -6,7 +6,14 @@ namespace Aknn.Embedded.Storage;
 /// </summary>
 internal static class SegmentFormat
 {
-    public const int Version = 1;
+    /// <summary>The newest version this library writes and reads: 2 adds the substring-tables section.</summary>
+    public const int Version = 2;
+
+    /// <summary>Segments without substring tables are written as version 1, which older readers accept.</summary>
+    public const int VersionWithoutSubstrings = 1;
+
+    /// <summary>The largest section kind this version knows.</summary>
+    public const int MaxSectionKind = 8;
     public const int Alignment = 64;
 
     public static ReadOnlySpan<byte> Magic => "AKNNSEG\0"u8;
@@ -63,4 +70,6 @@ internal enum SectionKind : uint
     PayloadOffsets = 6,
     /// <summary>All payloads, concatenated.</summary>
     PayloadBytes = 7,
+    /// <summary>Multi-index hashing tables over the codes (Hamming indexes), see <see cref="SubstringFormat"/>. Format version 2.</summary>
+    Substrings = 8,
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Aknn.Embedded.Hashing;
 
 namespace Aknn.Embedded.Storage;
 
@@ -14,7 +15,16 @@ internal interface ISegmentSource
 }
 
 /// <summary>What a segment header records besides its rows.</summary>
-internal readonly record struct SegmentSchema(Metric Metric, IndexModelKind Model, int Dimensions, int RowBytes, ulong Fingerprint);
+internal readonly record struct SegmentSchema(Metric Metric, IndexModelKind Model, int Dimensions, int RowBytes, ulong Fingerprint, SubstringSettings? Substrings = null);
+
+/// <summary>
+/// Multi-index hashing settings of a Hamming index: a fixed number of substring tables, or null to
+/// choose per segment from its row count and <see cref="Radius"/>.
+/// </summary>
+internal sealed record SubstringSettings(int? Count, int Radius)
+{
+    public SubstringLayout LayoutFor(int bits, long rows) => Count is { } m ? new SubstringLayout(bits, m) : SubstringLayout.Choose(bits, rows, Radius);
+}
 
 /// <summary>
 /// Writes an immutable segment file: header, 64-byte-aligned sections, section table and footer,
@@ -55,12 +65,13 @@ internal static class SegmentWriter
     {
         int count = rows.Count;
         var sections = new List<(SectionKind Kind, long Offset, long Length, uint Crc)>();
-        int sectionCount = schema.Metric == Metric.Cosine ? 7 : 6;
+        bool substrings = schema.Substrings is not null && count > 0;
+        int sectionCount = 6 + (schema.Metric == Metric.Cosine ? 1 : 0) + (substrings ? 1 : 0);
 
         Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
         header.Clear();
         SegmentFormat.Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffVersion..], SegmentFormat.Version);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffVersion..], substrings ? SegmentFormat.Version : SegmentFormat.VersionWithoutSubstrings);
         BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffHeaderSize..], SegmentFormat.HeaderSize);
         header[SegmentFormat.OffMetric] = (byte)schema.Metric;
         header[SegmentFormat.OffModel] = (byte)schema.Model;
@@ -114,6 +125,13 @@ internal static class SegmentWriter
         sections.Add(w.EndSection(SectionKind.IdTable));
 
         WriteVariable(w, sections, SectionKind.PayloadOffsets, SectionKind.PayloadBytes, count, rows.Payload);
+
+        if (substrings)
+        {
+            w.BeginSection();
+            SubstringTablesWriter.Write(schema.Substrings!.LayoutFor(schema.Dimensions, count), count, rows.Vector, d => w.Data(d), cancel);
+            sections.Add(w.EndSection(SectionKind.Substrings));
+        }
 
         // Section table, then the footer.
         w.Pad();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Aknn.Embedded.Hashing;
 
 namespace Aknn.Embedded.Storage;
 
@@ -11,8 +12,9 @@ namespace Aknn.Embedded.Storage;
 /// </summary>
 internal sealed class TailChunk
 {
-    public TailChunk(int capacity, int rowBytes, bool norms)
+    public TailChunk(int capacity, int rowBytes, bool norms, int substringTables)
     {
+        SubstringNext = substringTables > 0 ? new int[capacity * substringTables] : null;
         Capacity = capacity;
         Vectors = GC.AllocateUninitializedArray<byte>(capacity * rowBytes); // every row is written before it is published
         Norms = norms ? new float[capacity] : null;
@@ -28,6 +30,9 @@ internal sealed class TailChunk
     public byte[][] Ids { get; }
     public byte[][] Payloads { get; }
     public long[] DeletedAt { get; }
+
+    /// <summary>Per row and substring table, the previous tail row with the same key, or −1 (see <see cref="TailSubstrings"/>).</summary>
+    public int[]? SubstringNext { get; }
 }
 
 /// <summary>
@@ -45,8 +50,10 @@ internal sealed class Tail
     /// <param name="rowBytes">Bytes per vector.</param>
     /// <param name="norms">Whether to keep each row's norm (cosine).</param>
     /// <param name="expectedRows">Rows the tail will probably hold before it is sealed, to size the id map once.</param>
-    public Tail(int rowBytes, bool norms, int expectedRows)
+    /// <param name="substrings">Multi-index hashing tables to keep over the codes, or null.</param>
+    public Tail(int rowBytes, bool norms, int expectedRows, SubstringLayout? substrings = null)
     {
+        Substrings = substrings is null ? null : new TailSubstrings(substrings);
         // One writer: a single lock stripe, and a table sized up front instead of grown row by row.
         ById = new ConcurrentDictionary<string, int>(1, Math.Clamp(expectedRows, 16, 1 << 20), StringComparer.Ordinal);
         _rowBytes = rowBytes;
@@ -57,6 +64,9 @@ internal sealed class Tail
 
     /// <summary>Id to the newest tail row holding it (live or deleted). Written by the writer, read by any thread.</summary>
     public ConcurrentDictionary<string, int> ById { get; }
+
+    /// <summary>The multi-index hashing tables over the rows (Hamming indexes with that model), or null.</summary>
+    public TailSubstrings? Substrings { get; }
 
     public int ChunkRows => _chunkRows;
     public int Count { get; private set; }
@@ -74,7 +84,7 @@ internal sealed class Tail
         {
             var grown = new TailChunk[c + 1];
             _chunks.CopyTo(grown, 0);
-            grown[c] = new TailChunk(_chunkRows, _rowBytes, _norms);
+            grown[c] = new TailChunk(_chunkRows, _rowBytes, _norms, Substrings?.Layout.Count ?? 0);
             _chunks = grown;
         }
         TailChunk chunk = _chunks[c];
@@ -83,6 +93,7 @@ internal sealed class Tail
             chunk.Norms[i] = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(vector));
         chunk.Ids[i] = idUtf8; // owned: callers pass a fresh array
         chunk.Payloads[i] = payload.IsEmpty ? [] : payload.ToArray();
+        Substrings?.Add(chunk, i, row, vector);
         ById[id] = row;
         Count = row + 1;
         Bytes += _rowBytes + idUtf8.Length + payload.Length + 64;

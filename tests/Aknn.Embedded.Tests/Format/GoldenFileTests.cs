@@ -86,6 +86,7 @@ public class GoldenFileTests
         {
             Dimensions = 128,
             Metric = Metric.Hamming,
+            Model = IndexModel.Exact, // no substring tables: format version 1
             Durability = Durability.Manual,
         });
         index.UpsertCode("h0", H0, "zero"u8);   // seq 1
@@ -95,15 +96,36 @@ public class GoldenFileTests
         index.UpsertCode("h3", H3, "three"u8);  // seq 4, in the log
     }
 
+    private static readonly ulong[] M0 = [0x0123456789ABCDEFUL];
+    private static readonly ulong[] M1 = [0x0123456789ABCDEEUL];
+    private static readonly ulong[] M2 = [0xFEDCBA9876543210UL];
+
+    /// <summary>Hamming, 64-bit codes with multi-index hashing (4 tables of 16 bits): three codes in seg-000002 with substring tables.</summary>
+    private static void BuildMultiIndex(string folder)
+    {
+        using var index = VectorIndex.Create(folder, new IndexOptions
+        {
+            Dimensions = 64,
+            Metric = Metric.Hamming,
+            Model = IndexModel.MultiIndexHashing(substrings: 4, expectedRadius: 8),
+            Durability = Durability.Manual,
+        });
+        index.UpsertCode("m0", M0);   // seq 1
+        index.UpsertCode("m1", M1);   // seq 2
+        index.UpsertCode("m2", M2);   // seq 3
+        index.Compact();              // seals seg-000002, log-000003
+    }
+
     private static readonly string[] CosineFiles = ["seg-000002.seg", "seg-000004.seg", "seg-000002-000006.del", "log-000005.wal"];
     private static readonly string[] HammingFiles = ["seg-000002.seg", "log-000003.wal"];
 
-    public static TheoryData<string> Kinds() => new() { "cosine", "hamming" };
+    public static TheoryData<string> Kinds() => new() { "cosine", "hamming", "multi-index" };
 
     private static void Build(string kind, string folder)
     {
         if (kind == "cosine") BuildCosine(folder);
-        else BuildHamming(folder);
+        else if (kind == "hamming") BuildHamming(folder);
+        else BuildMultiIndex(folder);
     }
 
     private static string[] FilesOf(string kind) => kind == "cosine" ? CosineFiles : HammingFiles;
@@ -176,13 +198,13 @@ public class GoldenFileTests
 
     private static byte[] Golden(string kind, string name) => File.ReadAllBytes(Path.Combine(OutputGolden, kind, name));
 
-    private static int I32(byte[] b, long at) => BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan((int)at));
-    private static uint U32(byte[] b, long at) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan((int)at));
-    private static long I64(byte[] b, long at) => BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan((int)at));
-    private static ulong U64(byte[] b, long at) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan((int)at));
+    private static int I32(ReadOnlySpan<byte> b, long at) => BinaryPrimitives.ReadInt32LittleEndian(b[(int)at..]);
+    private static uint U32(ReadOnlySpan<byte> b, long at) => BinaryPrimitives.ReadUInt32LittleEndian(b[(int)at..]);
+    private static long I64(ReadOnlySpan<byte> b, long at) => BinaryPrimitives.ReadInt64LittleEndian(b[(int)at..]);
+    private static ulong U64(ReadOnlySpan<byte> b, long at) => BinaryPrimitives.ReadUInt64LittleEndian(b[(int)at..]);
 
-    private static void AssertZero(byte[] b, int from, int to) =>
-        Assert.True(b.AsSpan(from, to - from).IndexOfAnyExcept((byte)0) < 0, $"bytes {from}..{to - 1} should be zero");
+    private static void AssertZero(ReadOnlySpan<byte> b, int from, int to) =>
+        Assert.True(b.Slice(from, to - from).IndexOfAnyExcept((byte)0) < 0, $"bytes {from}..{to - 1} should be zero");
 
     private sealed record Row(string Id, byte[] Vector, byte[] Payload);
 
@@ -190,24 +212,25 @@ public class GoldenFileTests
     private static byte[] Words(ulong[] c) => MemoryMarshal.AsBytes(c.AsSpan()).ToArray();
 
     /// <summary>Decodes a segment at the documented offsets and checks every field against the rows it should hold.</summary>
-    private static void DecodeSegment(byte[] f, Metric metric, int dims, int rowBytes, long segmentId, long minSeq, long maxSeq, Row[] rows)
+    private static void DecodeSegment(byte[] f, Metric metric, int dims, int rowBytes, long segmentId, long minSeq, long maxSeq, Row[] rows, int substringTables = 0)
     {
+        var model = substringTables > 0 ? IndexModelKind.MultiIndexHashing : IndexModelKind.Exact;
         // Header, 128 bytes.
         Assert.Equal("AKNNSEG\0"u8.ToArray(), f[..8]);
-        Assert.Equal(1, I32(f, 8));                          // format version
+        Assert.Equal(substringTables > 0 ? 2 : 1, I32(f, 8)); // format version: 2 only with substring tables
         Assert.Equal(128, I32(f, 12));                       // header size
         Assert.Equal((byte)metric, f[16]);
-        Assert.Equal((byte)IndexModelKind.Exact, f[17]);
+        Assert.Equal((byte)model, f[17]);
         AssertZero(f, 18, 20);
         Assert.Equal(dims, I32(f, 20));
         Assert.Equal(rowBytes, I32(f, 24));
-        int sectionCount = metric == Metric.Cosine ? 7 : 6;
+        int sectionCount = (metric == Metric.Cosine ? 7 : 6) + (substringTables > 0 ? 1 : 0);
         Assert.Equal(sectionCount, I32(f, 28));
         Assert.Equal(rows.Length, I64(f, 32));
         Assert.Equal(segmentId, I64(f, 40));
         Assert.Equal(minSeq, I64(f, 48));
         Assert.Equal(maxSeq, I64(f, 56));
-        Assert.Equal(SchemaFingerprint(metric, dims), U64(f, 64));
+        Assert.Equal(SchemaFingerprint(metric, model, dims), U64(f, 64));
         AssertZero(f, 72, 124);
         Assert.Equal(Crc32C(f.AsSpan(0, 124)), U32(f, 124));
 
@@ -223,7 +246,7 @@ public class GoldenFileTests
         Assert.Equal(Crc32C(f.AsSpan(footer, 28)), U32(f, footer + 28));
 
         // Section table: 32-byte entries in file order; sections 64-byte aligned, back to back with zero padding.
-        uint[] kinds = metric == Metric.Cosine ? [1, 2, 3, 4, 5, 6, 7] : [1, 3, 4, 5, 6, 7];
+        uint[] kinds = metric == Metric.Cosine ? [1, 2, 3, 4, 5, 6, 7] : substringTables > 0 ? [1, 3, 4, 5, 6, 7, 8] : [1, 3, 4, 5, 6, 7];
         var sections = new Dictionary<uint, (long Offset, long Length)>();
         long expectedOffset = 128;
         for (int i = 0; i < sectionCount; i++)
@@ -268,6 +291,53 @@ public class GoldenFileTests
             expectedSlots[s] = (h & 0xFFFFFFFF00000000UL) | (uint)(r + 1);
         }
         Assert.Equal(expectedSlots, slots);
+        if (substringTables > 0) DecodeSubstrings(Section(8), dims, substringTables, rows);
+    }
+
+    /// <summary>
+    /// 8 substring tables: a 64-byte header, 32-byte table descriptors, then per table a directory of
+    /// 2^dirBits + 1 uint32 entry starts and the entries sorted by directory slot (stably): whole
+    /// codes for 64-bit codes (else uint32 keys), then uint32 row ordinals; arrays 64-byte aligned.
+    /// </summary>
+    private static void DecodeSubstrings(ReadOnlySpan<byte> s, int bits, int m, Row[] rows)
+    {
+        int n = rows.Length;
+        bool inline = bits == 64;
+        Assert.Equal(m, I32(s, 0));
+        Assert.Equal(bits / 64, I32(s, 4));
+        Assert.Equal(n, I32(s, 8));
+        Assert.Equal(inline ? 1 : 0, I32(s, 12));
+        AssertZero(s, 16, 64);
+        var codes = rows.Select(r => MemoryMarshal.Cast<byte, ulong>(r.Vector).ToArray()).ToArray();
+        long expectedDirectory = (64 + m * 32 + 63) / 64 * 64;
+        for (int t = 0; t < m; t++)
+        {
+            int d = 64 + t * 32;
+            int start = I32(s, d), length = I32(s, d + 4), dirBits = I32(s, d + 8);
+            long directoryAt = I64(s, d + 16), entriesAt = I64(s, d + 24);
+            Assert.Equal(t * bits / m, start);                  // equal lengths here
+            Assert.Equal(bits / m, length);
+            Assert.Equal(Math.Min(length, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)n) + 1), dirBits);
+            AssertZero(s, d + 12, d + 16);
+            Assert.Equal(expectedDirectory, directoryAt);
+            long directoryBytes = ((1L << dirBits) + 1) * 4;
+            Assert.Equal((directoryAt + directoryBytes + 63) / 64 * 64, entriesAt);
+            var directory = MemoryMarshal.Cast<byte, uint>(s.Slice((int)directoryAt, (int)directoryBytes)).ToArray();
+            long ordinalsAt = entriesAt + (n * (inline ? 8 : 4) + 63) / 64 * 64;
+            var ordinals = MemoryMarshal.Cast<byte, uint>(s.Slice((int)ordinalsAt, n * 4)).ToArray();
+            // The expected order: rows stably sorted by the top dirBits bits of their key.
+            uint Key(ulong[] code) => (uint)((code[start / 64] >> (start % 64)) & ((1UL << length) - 1));
+            var order = Enumerable.Range(0, n).OrderBy(r => Key(codes[r]) >> (length - dirBits)).ToArray();
+            Assert.Equal(order.Select(r => (uint)r), ordinals);
+            for (int slot = 0; slot < directory.Length; slot++)
+                Assert.Equal((uint)order.Count(r => (Key(codes[r]) >> (length - dirBits)) < slot), directory[slot]);
+            if (inline)
+                Assert.Equal(order.Select(r => codes[r][0]), MemoryMarshal.Cast<byte, ulong>(s.Slice((int)entriesAt, n * 8)).ToArray());
+            else
+                Assert.Equal(order.Select(r => Key(codes[r])), MemoryMarshal.Cast<byte, uint>(s.Slice((int)entriesAt, n * 4)).ToArray());
+            expectedDirectory = ordinalsAt + (n * 4 + 63) / 64 * 64;
+        }
+        Assert.Equal(expectedDirectory, s.Length);
     }
 
     private static void CheckOffsetsAndBytes(ReadOnlySpan<byte> offsets, ReadOnlySpan<byte> bytes, byte[][] items)
@@ -285,11 +355,11 @@ public class GoldenFileTests
     }
 
     /// <summary>The schema fingerprint, from its definition: IdHash of metric, model, dimensions and format version in 16 bytes.</summary>
-    private static ulong SchemaFingerprint(Metric metric, int dims)
+    private static ulong SchemaFingerprint(Metric metric, IndexModelKind model, int dims)
     {
         var b = new byte[16];
         b[0] = (byte)metric;
-        b[1] = (byte)IndexModelKind.Exact;
+        b[1] = (byte)model;
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4), dims);
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 1);
         return IdHash.Compute(b);
@@ -316,6 +386,12 @@ public class GoldenFileTests
             new("h1", Words(H1), []),
             new("h2", Words(H2), [7]),
         ]);
+        DecodeSegment(Golden("multi-index", "seg-000002.seg"), Metric.Hamming, 64, 8, segmentId: 2, minSeq: 1, maxSeq: 3,
+        [
+            new("m0", Words(M0), []),
+            new("m1", Words(M1), []),
+            new("m2", Words(M2), []),
+        ], substringTables: 4);
     }
 
     private sealed record LogRecord(long Sequence, int Kind, string Id, byte[] Vector, byte[] Payload);

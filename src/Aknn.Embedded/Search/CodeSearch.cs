@@ -1,0 +1,303 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Kernels;
+using Aknn.Embedded.Storage;
+
+namespace Aknn.Embedded.Search;
+
+/// <summary>
+/// Exact radius and nearest-neighbour search over binary codes with multi-index hashing
+/// (<see cref="SubstringLayout"/>): each source (segment, frozen tail, active tail) that has
+/// substring tables is probed where that is expected to be cheaper than scanning it, and scanned
+/// otherwise. Results are the same as a full scan's, by the pigeonhole principle.
+/// </summary>
+/// <remarks>
+/// A code reached through several tables is considered once: only through the first table whose
+/// probe radius covers it (radius search), or the first table where its substring distance is
+/// smallest (nearest neighbours, which probe in rounds of growing substring distance).
+/// </remarks>
+internal static unsafe class CodeSearch
+{
+    /// <summary>Every live code within <paramref name="radius"/> of the query.</summary>
+    public static List<Hit> Within(Snapshot snapshot, ExactSearch.Query query, int radius)
+    {
+        var collector = new RadiusCollector(radius);
+        var search = new Prober(query, collector, snapshot.Sequence);
+        foreach (Segment seg in snapshot.Segments.Items)
+        {
+            SegmentSubstrings? tables = seg.Substrings();
+            if (tables is not null && search.ProbeIsCheaper(tables.Layout, seg.RowCount, radius)) search.WithinSegment(seg, tables, radius);
+            else ExactSearch.ScanSegment(query, collector, seg, snapshot.Sequence);
+        }
+        foreach (var (tail, chunks, count) in Tails(snapshot))
+        {
+            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout, count, radius)) search.WithinTail(tail, tables, count, radius);
+            else ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
+        }
+        return ExactSearch.ToHits(query, collector);
+    }
+
+    /// <summary>The <paramref name="k"/> live codes nearest to the query (ties by id).</summary>
+    public static List<Hit> Nearest(Snapshot snapshot, ExactSearch.Query query, int k)
+    {
+        var collector = new TopKCollector(k);
+        var search = new Prober(query, collector, snapshot.Sequence);
+        foreach (Segment seg in snapshot.Segments.Items)
+        {
+            SegmentSubstrings? tables = seg.Substrings();
+            if (tables is null) ExactSearch.ScanSegment(query, collector, seg, snapshot.Sequence);
+            else search.NearestInSegment(seg, tables);
+        }
+        foreach (var (tail, chunks, count) in Tails(snapshot))
+        {
+            if (tail.Substrings is null) ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
+            else search.NearestInTail(tail, chunks, count);
+        }
+        return ExactSearch.ToHits(query, collector);
+    }
+
+    private static IEnumerable<(Tail Tail, TailChunk[] Chunks, int Count)> Tails(Snapshot s)
+    {
+        if (s.Frozen is { } frozen) yield return (frozen, frozen.Chunks, frozen.Count);
+        yield return (s.Tail, s.Chunks, s.TailCount);
+    }
+
+    /// <summary>
+    /// <see cref="SearchStrategy.Probe"/> still scans where probing would take more than this many
+    /// (estimated) nanoseconds, about a million probes: past that, probing is hopeless anyway.
+    /// </summary>
+    private const double ProbeLimitNs = 2.5e7;
+
+    /// <summary>The state of one query: its code, its substring keys for the source at hand, the collector.</summary>
+    private sealed class Prober(ExactSearch.Query query, Collector collector, long sequence)
+    {
+        private readonly ulong[] _code = query.Code!;
+        private SubstringLayout? _layout;
+        private uint[] _keys = [];
+
+        public bool ProbeIsCheaper(SubstringLayout layout, long rows, int radius) => query.Strategy switch
+        {
+            SearchStrategy.Probe => layout.ProbeCost(0, radius) <= ProbeLimitNs,
+            SearchStrategy.Scan => false,
+            _ => layout.ProbeCost(rows, radius) < SubstringLayout.ScanCost(rows, layout.Bits),
+        };
+
+        /// <summary>Computes the query's keys for a source's layout (sources may differ).</summary>
+        private SubstringLayout Use(SubstringLayout layout)
+        {
+            if (!ReferenceEquals(layout, _layout))
+            {
+                _layout = layout;
+                _keys = new uint[layout.Count];
+                for (int t = 0; t < layout.Count; t++) _keys[t] = layout.Key(_code, t);
+            }
+            return layout;
+        }
+
+        // ------------------------------------------------------------ radius
+
+        public void WithinSegment(Segment seg, SegmentSubstrings tables, int radius)
+        {
+            SubstringLayout layout = Use(tables.Layout);
+            int[] radii = layout.ProbeRadii(radius);
+            for (int t = 0; t < layout.Count; t++)
+            {
+                for (int flips = 0; flips <= radii[t]; flips++)
+                {
+                    var variants = new KeyVariants(layout.Length[t], flips);
+                    while (variants.MoveNext())
+                        VisitSegmentBucket(seg, tables, t, _keys[t] ^ variants.Current, radii, flips, nearest: false);
+                }
+            }
+        }
+
+        public void WithinTail(Tail tail, TailSubstrings tables, int count, int radius)
+        {
+            SubstringLayout layout = Use(tables.Layout);
+            int[] radii = layout.ProbeRadii(radius);
+            for (int t = 0; t < layout.Count; t++)
+            {
+                for (int flips = 0; flips <= radii[t]; flips++)
+                {
+                    var variants = new KeyVariants(layout.Length[t], flips);
+                    while (variants.MoveNext())
+                        VisitTailBucket(tail, tables, count, t, _keys[t] ^ variants.Current, radii, flips, nearest: false);
+                }
+            }
+        }
+
+        // ------------------------------------------------------------ nearest neighbours
+
+        public void NearestInSegment(Segment seg, SegmentSubstrings tables)
+        {
+            SubstringLayout layout = Use(tables.Layout);
+            int done = Rounds(layout, seg.RowCount, round =>
+            {
+                for (int t = 0; t < layout.Count; t++)
+                {
+                    var variants = new KeyVariants(layout.Length[t], round);
+                    while (variants.MoveNext())
+                        VisitSegmentBucket(seg, tables, t, _keys[t] ^ variants.Current, null, round, nearest: true);
+                }
+            });
+            if (done >= 0) ExactSearch.ScanSegment(query, collector, seg, sequence, new SeenBefore(this, layout, done));
+        }
+
+        public void NearestInTail(Tail tail, TailChunk[] chunks, int count)
+        {
+            TailSubstrings tables = tail.Substrings!;
+            SubstringLayout layout = Use(tables.Layout);
+            int done = Rounds(layout, count, round =>
+            {
+                for (int t = 0; t < layout.Count; t++)
+                {
+                    var variants = new KeyVariants(layout.Length[t], round);
+                    while (variants.MoveNext())
+                        VisitTailBucket(tail, tables, count, t, _keys[t] ^ variants.Current, null, round, nearest: true);
+                }
+            });
+            if (done >= 0) ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, sequence, new SeenBefore(this, layout, done));
+        }
+
+        /// <summary>
+        /// Runs probe rounds 0, 1, 2 … (round s visits every key at substring distance exactly s in
+        /// every table) until the K-th best distance is known to be final, and returns −1; or, once
+        /// the next round is expected to cost more than scanning what is left would, returns the
+        /// number of rounds done, for a scan to finish the source.
+        /// </summary>
+        private int Rounds(SubstringLayout layout, long rows, Action<int> round)
+        {
+            int m = layout.Count, shortest = layout.Length.Min();
+            double budget = query.Strategy switch
+            {
+                SearchStrategy.Probe => ProbeLimitNs,
+                SearchStrategy.Scan => 0,
+                _ => SubstringLayout.ScanCost(rows, layout.Bits),
+            };
+            double spent = 0;
+            for (int s = 0; ; s++)
+            {
+                // After rounds 0..s−1 every code within m·s − 1 has been considered: when the K-th
+                // best is within that, no code left can enter (or tie) the results.
+                if (collector.Bound <= m * s - 1) return -1;
+                // Every code lies within its substring length on every table: past the shortest
+                // substring, every code has been considered.
+                if (s > shortest) return -1;
+                double cost = layout.ProbeCost(rows, m * (s + 1) - 1) - layout.ProbeCost(rows, m * s - 1);
+                if (spent + cost > budget) return s;
+                spent += cost;
+                round(s);
+            }
+        }
+
+        /// <summary>Rows a scan after <see cref="Rounds"/> skips: those the probe rounds have considered.</summary>
+        private sealed class SeenBefore(Prober prober, SubstringLayout layout, int rounds) : ExactSearch.SeenRows
+        {
+            public override bool Seen(ReadOnlySpan<byte> row)
+            {
+                ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(row);
+                for (int t = 0; t < layout.Count; t++)
+                    if (SubstringLayout.KeyDistance(layout.Key(code, t), prober._keys[t]) < rounds) return true;
+                return false;
+            }
+        }
+
+        // ------------------------------------------------------------ buckets
+
+        private void VisitSegmentBucket(Segment seg, SegmentSubstrings tables, int t, uint key, int[]? radii, int flips, bool nearest)
+        {
+            var (start, end) = tables.Bucket(t, key);
+            if (start >= end) return;
+            uint* ordinals = tables.Ordinals(t);
+            if (tables.InlineCodes)
+            {
+                ulong* codes = tables.Codes(t);
+                ulong q = _code[0];
+                int first = _layout!.Start[t];
+                uint mask = _layout.Length[t] == 32 ? uint.MaxValue : (1u << _layout.Length[t]) - 1;
+                for (int i = start; i < end; i++)
+                {
+                    ulong c = codes[i];
+                    if (((uint)(c >> first) & mask) != key) continue; // another key sharing the directory slot
+                    int d = BitOperations.PopCount(c ^ q);
+                    if (d > collector.Bound) continue;
+                    var code = new ReadOnlySpan<ulong>(&c, 1);
+                    if (!Canonical(code, t, radii, flips, nearest)) continue;
+                    Offer(d, new Row(seg, null, Ordinal(seg, ordinals[i], tables, t)));
+                }
+            }
+            else
+            {
+                uint* keys = tables.Keys(t);
+                for (int i = start; i < end; i++)
+                {
+                    if (keys[i] != key) continue;
+                    int row = Ordinal(seg, ordinals[i], tables, t);
+                    ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(seg.Vector(row));
+                    int d = HammingKernels.Distance(code, _code);
+                    if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
+                    Offer(d, new Row(seg, null, row));
+                }
+            }
+        }
+
+        private static int Ordinal(Segment seg, uint ordinal, SegmentSubstrings tables, int t)
+        {
+            if (ordinal >= (uint)seg.RowCount)
+                throw new IndexCorruptedException(seg.Path, 0, $"substring table {t} of {tables.Layout.Count} lists row {ordinal}, past the segment's {seg.RowCount} rows");
+            return (int)ordinal;
+        }
+
+        private void VisitTailBucket(Tail tail, TailSubstrings tables, int count, int t, uint key, int[]? radii, int flips, bool nearest)
+        {
+            int m = tables.Layout.Count;
+            for (int row = tables.Head(t, key); row >= 0; row = tail.ChunkOf(row).SubstringNext![row % tail.ChunkRows * m + t])
+            {
+                if (row >= count) continue; // written after this search's snapshot
+                ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(tail.Vector(row));
+                int d = HammingKernels.Distance(code, _code);
+                if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
+                Offer(d, new Row(null, tail, row));
+            }
+        }
+
+        /// <summary>
+        /// Whether table <paramref name="t"/> is where this code is considered. Radius search: the first
+        /// table whose probe radius covers the code. Nearest neighbours, in round <paramref name="flips"/>:
+        /// the first table at the smallest substring distance, which must be this round's.
+        /// </summary>
+        private bool Canonical(ReadOnlySpan<ulong> code, int t, int[]? radii, int flips, bool nearest)
+        {
+            SubstringLayout layout = _layout!;
+            for (int u = 0; u < layout.Count; u++)
+            {
+                if (u == t) continue;
+                int d = SubstringLayout.KeyDistance(layout.Key(code, u), _keys[u]);
+                if (nearest ? (u < t ? d <= flips : d < flips) : u < t && d <= radii![u]) return false;
+                if (!nearest && u > t) break;
+            }
+            return true;
+        }
+
+        private readonly record struct Row(Segment? Segment, Tail? Tail, int Index)
+        {
+            public bool IsDeleted(long seq) => Segment is not null ? Segment.IsDeleted(Index, seq) : Tail!.DeletedAt(Index) <= seq;
+            public ReadOnlySpan<byte> IdUtf8() => Segment is not null ? Segment.IdUtf8(Index) : Tail!.IdUtf8(Index);
+            public ReadOnlySpan<byte> Payload() => Segment is not null ? Segment.Payload(Index) : Tail!.Payload(Index);
+        }
+
+        /// <summary>The per-row checks a scan makes after the distance bound: deletion, self, filter, then the collector.</summary>
+        private void Offer(int distance, Row row)
+        {
+            if (row.IsDeleted(sequence)) return;
+            ReadOnlySpan<byte> id = row.IdUtf8();
+            if (!collector.WouldAccept(distance, id)) return;
+            if (query.ExcludeIdUtf8 is not null && id.SequenceEqual(query.ExcludeIdUtf8)) return;
+            ReadOnlySpan<byte> payload = query.Filter is not null || query.IncludePayload ? row.Payload() : default;
+            if (query.Filter is not null && !query.Filter(Encoding.UTF8.GetString(id), payload)) return;
+            collector.Add(new Candidate(distance, id.ToArray(), query.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
+        }
+    }
+}

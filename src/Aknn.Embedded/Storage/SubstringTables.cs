@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Aknn.Embedded.Hashing;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// Byte layout of a segment's substring-tables section (multi-index hashing over binary codes);
+/// docs/file-format.md describes it in full. Little-endian; arrays start on 64-byte boundaries
+/// relative to the section start (itself 64-byte aligned).
+/// </summary>
+/// <remarks>
+/// Each table is a bucket index on one substring key: a directory of
+/// 2^<c>directoryBits</c> + 1 entry positions, indexed by the key's top <c>directoryBits</c>
+/// bits, and the entries sorted by that prefix (stably, so ordinals ascend inside a bucket). For
+/// 64-bit codes an entry carries the whole code, so a probe verifies candidates without touching
+/// the vectors section; for longer codes it carries the 32-bit key and the code is read from the
+/// vectors section.
+/// </remarks>
+internal static class SubstringFormat
+{
+    public const int HeaderSize = 64;
+    public const int OffTableCount = 0;   // 4  number of tables m
+    public const int OffWords = 4;        // 4  code words W
+    public const int OffRows = 8;         // 4  rows n
+    public const int OffFlags = 12;       // 4  bit 0: entries carry whole codes (W == 1)
+    //                                       48 reserved, zero
+
+    // Table descriptors follow the header, 32 bytes each:
+    public const int DescriptorSize = 32;
+    public const int DescOffStart = 0;    // 4  first code bit of the substring
+    public const int DescOffLength = 4;   // 4  substring length in bits (1..32)
+    public const int DescOffDirBits = 8;  // 4  directory bits (≤ length)
+    //                                       4  reserved, zero
+    public const int DescOffDirectory = 16; // 8  offset of the directory, from the section start
+    public const int DescOffEntries = 24; // 8  offset of the entries: n × u64 codes (or u32 keys), then n × u32 ordinals
+
+    public const uint FlagInlineCodes = 1;
+
+    public static long Align(long offset) => SegmentFormat.Align(offset);
+
+    /// <summary>Directory bits for a table: one slot per row or two, never more than the key has.</summary>
+    public static int DirectoryBits(int length, long rows) =>
+        Math.Min(length, Math.Min(30, 64 - BitOperations.LeadingZeroCount((ulong)Math.Max(rows, 1)) + 1));
+
+    /// <summary>Bytes of one table's entry arrays, each padded to 64.</summary>
+    public static long EntriesBytes(int rows, bool inline) => Align((long)rows * (inline ? 8 : 4)) + Align((long)rows * 4);
+}
+
+/// <summary>Builds the substring-tables section of a new segment from its codes.</summary>
+internal static class SubstringTablesWriter
+{
+    /// <summary>Writes the section through <paramref name="write"/>, one table at a time.</summary>
+    public static void Write(SubstringLayout layout, int rows, Func<int, ReadOnlySpan<byte>> code, Action<ReadOnlySpan<byte>> write, CancellationToken cancel)
+    {
+        int m = layout.Count;
+        bool inline = layout.Words == 1;
+        var header = new byte[SubstringFormat.Align(SubstringFormat.HeaderSize + m * SubstringFormat.DescriptorSize)];
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(SubstringFormat.OffTableCount), m);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(SubstringFormat.OffWords), layout.Words);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(SubstringFormat.OffRows), rows);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(SubstringFormat.OffFlags), inline ? SubstringFormat.FlagInlineCodes : 0);
+        long at = header.Length;
+        for (int t = 0; t < m; t++)
+        {
+            int dirBits = SubstringFormat.DirectoryBits(layout.Length[t], rows);
+            Span<byte> d = header.AsSpan(SubstringFormat.HeaderSize + t * SubstringFormat.DescriptorSize, SubstringFormat.DescriptorSize);
+            BinaryPrimitives.WriteInt32LittleEndian(d[SubstringFormat.DescOffStart..], layout.Start[t]);
+            BinaryPrimitives.WriteInt32LittleEndian(d[SubstringFormat.DescOffLength..], layout.Length[t]);
+            BinaryPrimitives.WriteInt32LittleEndian(d[SubstringFormat.DescOffDirBits..], dirBits);
+            BinaryPrimitives.WriteInt64LittleEndian(d[SubstringFormat.DescOffDirectory..], at);
+            at += SubstringFormat.Align(((1L << dirBits) + 1) * 4);
+            BinaryPrimitives.WriteInt64LittleEndian(d[SubstringFormat.DescOffEntries..], at);
+            at += SubstringFormat.EntriesBytes(rows, inline);
+        }
+        write(header);
+
+        // Keys of every row for one table at a time, then a counting sort by directory slot.
+        var keys = new uint[rows];
+        var firstWords = inline ? new ulong[rows] : null;
+        for (int r = 0; r < rows; r++)
+            if (firstWords is not null) firstWords[r] = BinaryPrimitives.ReadUInt64LittleEndian(code(r));
+        var words = new ulong[layout.Words];
+        for (int t = 0; t < m; t++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows), shift = length - dirBits;
+            for (int r = 0; r < rows; r++)
+            {
+                if (firstWords is not null)
+                {
+                    words[0] = firstWords[r];
+                }
+                else
+                {
+                    ReadOnlySpan<byte> c = code(r);
+                    for (int w = 0; w < words.Length; w++) words[w] = BinaryPrimitives.ReadUInt64LittleEndian(c[(w * 8)..]);
+                }
+                keys[r] = layout.Key(words, t);
+            }
+            var directory = new uint[(1 << dirBits) + 1];
+            foreach (uint k in keys) directory[(k >> shift) + 1]++;
+            for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
+            var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
+            var ordinals = new uint[rows];
+            var entryWords = inline ? new ulong[rows] : null;
+            var entryKeys = inline ? null : new uint[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                uint pos = fill[keys[r] >> shift]++;
+                ordinals[pos] = (uint)r;
+                if (entryWords is not null) entryWords[pos] = firstWords![r];
+                else entryKeys![pos] = keys[r];
+            }
+            WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(directory).AsSpan()));
+            WriteAligned(write, entryWords is not null ? MemoryMarshal.AsBytes(LittleEndian(entryWords).AsSpan()) : MemoryMarshal.AsBytes(LittleEndian(entryKeys!).AsSpan()));
+            WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(ordinals).AsSpan()));
+        }
+    }
+
+    private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
+
+    private static void WriteAligned(Action<ReadOnlySpan<byte>> write, ReadOnlySpan<byte> data)
+    {
+        write(data);
+        int pad = (int)(SubstringFormat.Align(data.Length) - data.Length);
+        if (pad > 0) write(Zeros.AsSpan(0, pad));
+    }
+
+    private static uint[] LittleEndian(uint[] a)
+    {
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
+        return a;
+    }
+
+    private static ulong[] LittleEndian(ulong[] a)
+    {
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
+        return a;
+    }
+}
+
+/// <summary>
+/// The substring tables of a mapped segment, checked once when first used (the section CRC, then
+/// the structure: descriptors in range and every directory ascending), so probes can index them
+/// without further checks.
+/// </summary>
+internal sealed unsafe class SegmentSubstrings
+{
+    private readonly byte*[] _directory;
+    private readonly byte*[] _entries;
+    private readonly byte*[] _ordinals;
+    private readonly int[] _dirShift;
+
+    private SegmentSubstrings(SubstringLayout layout, bool inline, int tables)
+    {
+        Layout = layout;
+        InlineCodes = inline;
+        _directory = new byte*[tables];
+        _entries = new byte*[tables];
+        _ordinals = new byte*[tables];
+        _dirShift = new int[tables];
+    }
+
+    public SubstringLayout Layout { get; }
+
+    /// <summary>Whether entries carry whole 64-bit codes.</summary>
+    public bool InlineCodes { get; }
+
+    /// <summary>Entry range [start, end) of the bucket that may hold <paramref name="key"/> in table <paramref name="table"/>.</summary>
+    public (int Start, int End) Bucket(int table, uint key)
+    {
+        uint* dir = (uint*)_directory[table];
+        uint slot = key >> _dirShift[table];
+        return ((int)dir[slot], (int)dir[slot + 1]);
+    }
+
+    /// <summary>The whole code of each entry (inline tables only).</summary>
+    public ulong* Codes(int table) => (ulong*)_entries[table];
+
+    /// <summary>The substring key of each entry (tables without inline codes).</summary>
+    public uint* Keys(int table) => (uint*)_entries[table];
+
+    public uint* Ordinals(int table) => (uint*)_ordinals[table];
+
+    /// <summary>Parses and checks a section already verified against its CRC.</summary>
+    public static SegmentSubstrings Parse(string path, long sectionOffset, byte* section, long length, int bits, int rows)
+    {
+        IndexCorruptedException Bad(long at, string what) => new(path, sectionOffset + at, "the substring tables section " + what);
+        if (length < SubstringFormat.HeaderSize) throw Bad(0, "is shorter than its header");
+        var h = new ReadOnlySpan<byte>(section, SubstringFormat.HeaderSize);
+        int m = BinaryPrimitives.ReadInt32LittleEndian(h[SubstringFormat.OffTableCount..]);
+        int words = BinaryPrimitives.ReadInt32LittleEndian(h[SubstringFormat.OffWords..]);
+        int n = BinaryPrimitives.ReadInt32LittleEndian(h[SubstringFormat.OffRows..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(h[SubstringFormat.OffFlags..]);
+        if (words != bits / 64 || n != rows || m < SubstringLayout.MinCount(bits) || m > bits)
+            throw Bad(0, $"header does not match the segment ({m} tables, {words} words, {n} rows)");
+        bool inline = (flags & SubstringFormat.FlagInlineCodes) != 0;
+        if (inline != (words == 1)) throw Bad(SubstringFormat.OffFlags, "has invalid flags");
+        if (SubstringFormat.HeaderSize + (long)m * SubstringFormat.DescriptorSize > length) throw Bad(0, "is too short for its table descriptors");
+        var layout = new SubstringLayout(bits, m);
+        var result = new SegmentSubstrings(layout, inline, m);
+        for (int t = 0; t < m; t++)
+        {
+            long at = SubstringFormat.HeaderSize + (long)t * SubstringFormat.DescriptorSize;
+            var d = new ReadOnlySpan<byte>(section + at, SubstringFormat.DescriptorSize);
+            int start = BinaryPrimitives.ReadInt32LittleEndian(d[SubstringFormat.DescOffStart..]);
+            int len = BinaryPrimitives.ReadInt32LittleEndian(d[SubstringFormat.DescOffLength..]);
+            int dirBits = BinaryPrimitives.ReadInt32LittleEndian(d[SubstringFormat.DescOffDirBits..]);
+            long dirAt = BinaryPrimitives.ReadInt64LittleEndian(d[SubstringFormat.DescOffDirectory..]);
+            long entriesAt = BinaryPrimitives.ReadInt64LittleEndian(d[SubstringFormat.DescOffEntries..]);
+            if (start != layout.Start[t] || len != layout.Length[t] || dirBits < 0 || dirBits > len || dirBits > 30)
+                throw Bad(at, $"describes table {t} with a layout other than the one its code length and table count fix");
+            long dirBytes = ((1L << dirBits) + 1) * 4;
+            if (dirAt < SubstringFormat.HeaderSize || dirAt % 64 != 0 || dirAt + dirBytes > length
+                || entriesAt < dirAt + dirBytes || entriesAt % 64 != 0 || entriesAt + SubstringFormat.EntriesBytes(n, inline) > length)
+                throw Bad(at, $"places table {t} out of range");
+            uint* dir = (uint*)(section + dirAt);
+            if (dir[0] != 0 || dir[1L << dirBits] != (uint)n) throw Bad(dirAt, $"directory of table {t} does not cover the rows");
+            for (long s = 0; s < 1L << dirBits; s++)
+                if (dir[s] > dir[s + 1]) throw Bad(dirAt + s * 4, $"directory of table {t} is not ascending");
+            uint* ordinals = (uint*)(section + entriesAt + SubstringFormat.Align((long)n * (inline ? 8 : 4)));
+            result._directory[t] = section + dirAt;
+            result._entries[t] = section + entriesAt;
+            result._ordinals[t] = (byte*)ordinals;
+            result._dirShift[t] = len - dirBits;
+        }
+        return result;
+    }
+}

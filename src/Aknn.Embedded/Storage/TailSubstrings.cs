@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Aknn.Embedded.Hashing;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// Multi-index hashing tables over the codes of an in-memory tail, updated on every append. Each
+/// table maps a substring key to the newest row holding it; each row links to the previous row
+/// with the same key (<see cref="TailChunk.SubstringNext"/>), so a bucket is a chain from newest
+/// to oldest.
+/// </summary>
+/// <remarks>
+/// Readers take no lock. The writer fills a row's links before it publishes the row, and stores a
+/// head slot with one 64-bit write, so a reader sees either the old head or the new one; rows at or
+/// past the reader's snapshot count are skipped, and the chain leads on to the older rows. A table
+/// that grows is rebuilt aside and swapped in whole; a reader holding the old array still finds
+/// every row its snapshot can see, because the swap happens before the next publication.
+/// </remarks>
+internal sealed class TailSubstrings
+{
+    private readonly long[][] _heads; // per table: open addressing, slot = key << 32 | (row + 1); 0 = empty
+    private readonly int[] _used;
+
+    public TailSubstrings(SubstringLayout layout)
+    {
+        Layout = layout;
+        _heads = new long[layout.Count][];
+        _used = new int[layout.Count];
+        for (int t = 0; t < layout.Count; t++) _heads[t] = new long[16];
+    }
+
+    public SubstringLayout Layout { get; }
+
+    /// <summary>Links a new row into every table (writer only, before the row is published).</summary>
+    public void Add(TailChunk chunk, int indexInChunk, int row, ReadOnlySpan<byte> code)
+    {
+        ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(code);
+        int m = Layout.Count;
+        int[] next = chunk.SubstringNext!;
+        for (int t = 0; t < m; t++)
+        {
+            uint key = Layout.Key(words, t);
+            next[indexInChunk * m + t] = Head(t, key);
+            SetHead(t, key, row);
+        }
+    }
+
+    /// <summary>The newest row whose substring <paramref name="table"/> equals <paramref name="key"/>, or −1.</summary>
+    public int Head(int table, uint key)
+    {
+        long[] slots = Volatile.Read(ref _heads[table]);
+        int mask = slots.Length - 1;
+        for (int i = Slot(key, mask); ; i = (i + 1) & mask)
+        {
+            long slot = Volatile.Read(ref slots[i]);
+            if (slot == 0) return -1;
+            if ((uint)(slot >>> 32) == key) return (int)(uint)slot - 1;
+        }
+    }
+
+    private static int Slot(uint key, int mask) => (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+
+    private void SetHead(int table, uint key, int row)
+    {
+        long[] slots = _heads[table];
+        int mask = slots.Length - 1;
+        long value = ((long)key << 32) | (uint)(row + 1);
+        for (int i = Slot(key, mask); ; i = (i + 1) & mask)
+        {
+            long slot = slots[i];
+            if (slot != 0 && (uint)(slot >>> 32) != key) continue;
+            Volatile.Write(ref slots[i], value);
+            if (slot == 0 && ++_used[table] * 2 > slots.Length) Grow(table);
+            return;
+        }
+    }
+
+    private void Grow(int table)
+    {
+        long[] old = _heads[table];
+        var grown = new long[old.Length * 2];
+        int mask = grown.Length - 1;
+        foreach (long slot in old)
+        {
+            if (slot == 0) continue;
+            int i = Slot((uint)(slot >>> 32), mask);
+            while (grown[i] != 0) i = (i + 1) & mask;
+            grown[i] = slot;
+        }
+        Volatile.Write(ref _heads[table], grown);
+    }
+}
