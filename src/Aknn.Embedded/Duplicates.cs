@@ -1,6 +1,6 @@
 namespace Aknn.Embedded;
 
-/// <summary>Options for <c>VectorIndex.FindDuplicates</c>.</summary>
+/// <summary>Options for <see cref="VectorIndex.FindDuplicates(int, DuplicateOptions?, IProgress{DuplicateProgress}?, CancellationToken)"/>.</summary>
 public sealed class DuplicateOptions
 {
     /// <summary>

@@ -389,6 +389,54 @@ public sealed class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Groups the stored codes into near-duplicates: every pair within Hamming distance
+    /// <paramref name="radius"/> is found (exactly, by a multi-index hashing self-join rather than
+    /// one query per code) and the groups are the connected components of those pairs. Runs on a
+    /// snapshot: writes made meanwhile are not included.
+    /// </summary>
+    /// <param name="radius">The largest number of differing bits that joins two codes (for example 8 for 64-bit pHash, 31 for PDQ).</param>
+    /// <param name="options">Whether to list the pairs as well; null for groups only.</param>
+    /// <param name="progress">Receives progress reports ("reading", "indexing", "joining"); may be null.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="InvalidOperationException">The index does not store binary codes.</exception>
+    /// <exception cref="OperationCanceledException">The search was cancelled.</exception>
+    public DuplicateReport FindDuplicates(int radius, DuplicateOptions? options = null, IProgress<DuplicateProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        RequireCodes(nameof(FindDuplicates));
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        Snapshot s = _engine.Acquire();
+        try { return DuplicateJoin.Run(s, _words, radius, options ?? DuplicateOptions.Default, progress, cancellationToken); }
+        finally { IndexEngine.Release(s); }
+    }
+
+    /// <summary>
+    /// Near-duplicates of some stored items only, for example the ones just added: the pairs within
+    /// <paramref name="radius"/> that involve at least one of <paramref name="ids"/>, and the groups
+    /// those pairs form. Costs one radius search per id, so nothing stored earlier is compared again.
+    /// </summary>
+    /// <param name="ids">Ids of stored items.</param>
+    /// <param name="radius">The largest number of differing bits that joins two codes.</param>
+    /// <param name="options">Whether to list the pairs as well; null for groups only.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="KeyNotFoundException">An id is not stored.</exception>
+    /// <exception cref="InvalidOperationException">The index does not store binary codes.</exception>
+    public DuplicateReport FindDuplicatesOf(IEnumerable<string> ids, int radius, DuplicateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        RequireCodes(nameof(FindDuplicatesOf));
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        Snapshot s = _engine.Acquire();
+        try { return DuplicateJoin.Of(s, ids, radius, options ?? DuplicateOptions.Default, _engine.Schema.RowBytes, cancellationToken); }
+        finally { IndexEngine.Release(s); }
+    }
+
+    private void RequireCodes(string operation)
+    {
+        if (Metric != Metric.Hamming)
+            throw new InvalidOperationException($"{operation} groups binary codes; this index stores float vectors ({Metric}). Create the index with Metric.Hamming to store perceptual hashes.");
+    }
+
     /// <summary>Binary codes go through multi-index hashing (which scans sources without tables); float vectors are scanned.</summary>
     private List<Hit> Nearest(Snapshot s, ExactSearch.Query query, int k) =>
         Metric == Metric.Hamming ? CodeSearch.Nearest(s, query, k) : ExactSearch.Run(s, query, new TopKCollector(k));

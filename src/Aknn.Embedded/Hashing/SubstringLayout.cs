@@ -105,7 +105,13 @@ internal sealed class SubstringLayout
     /// Expected cost (ns) of a radius search by probing these tables over <paramref name="rows"/>
     /// uniformly random codes.
     /// </summary>
-    public double ProbeCost(long rows, int radius)
+    public double ProbeCost(long rows, int radius) => ProbeCost(rows, radius, ProbeNs);
+
+    /// <inheritdoc cref="ProbeCost(long, int)"/>
+    /// <param name="rows">Rows in the tables.</param>
+    /// <param name="radius">Search radius.</param>
+    /// <param name="probeNs">Cost of one probe (nanoseconds).</param>
+    public double ProbeCost(long rows, int radius, double probeNs)
     {
         int[] radii = ProbeRadii(radius);
         double cost = 0;
@@ -113,7 +119,7 @@ internal sealed class SubstringLayout
         {
             if (radii[t] < 0) continue;
             double probes = Ball(Length[t], radii[t]);
-            cost += probes * ProbeNs + probes * rows / Math.Pow(2, Length[t]) * CandidateNs;
+            cost += probes * probeNs + probes * rows / Math.Pow(2, Length[t]) * CandidateNs;
         }
         return cost;
     }
@@ -124,8 +130,9 @@ internal sealed class SubstringLayout
     /// <summary>
     /// The number of substrings with the lowest expected cost of a search of <paramref name="radius"/>
     /// over <paramref name="rows"/> codes; between equal costs, the fewer tables (less memory).
+    /// <paramref name="probeNs"/> is the cost of one probe: lower where probes walk memory in order.
     /// </summary>
-    public static SubstringLayout Choose(int bits, long rows, int radius)
+    public static SubstringLayout Choose(int bits, long rows, int radius, double probeNs = ProbeNs)
     {
         rows = Math.Max(rows, 1);
         SubstringLayout? best = null;
@@ -135,7 +142,7 @@ internal sealed class SubstringLayout
         {
             var layout = new SubstringLayout(bits, m);
             // Each table also costs memory and insert time: weigh that in as a 2 % surcharge per table.
-            double cost = layout.ProbeCost(rows, radius) * (1 + 0.02 * m);
+            double cost = layout.ProbeCost(rows, radius, probeNs) * (1 + 0.02 * m);
             if (cost < bestCost * 0.999)
             {
                 best = layout;
