@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Aknn.Embedded.Hashing;
@@ -37,22 +38,21 @@ internal static class DuplicateJoin
                 var table = SortedTable.Build(live, layout, t);
                 done += n;
                 progress?.Report(new DuplicateProgress(done, total * 2, "indexing"));
-                uint[] masks = Masks(layout.Length[t], radii[t]);
-                int chunk = Math.Max(4096, n / (Environment.ProcessorCount * 8));
-                Parallel.For(0, (n + chunk - 1) / chunk, new ParallelOptions { CancellationToken = cancel }, c =>
+                var tiles = table.Tiles(Masks(layout.Length[t], radii[t]));
+                Parallel.For(0, tiles.Blocks, new ParallelOptions { CancellationToken = cancel }, block =>
                 {
                     var found = new List<(int, int, int)>();
-                    table.Join(live, layout, t, radii, masks, radius, c * chunk, Math.Min(n, (c + 1) * chunk), found);
+                    int codes = table.Join(live, layout, t, radii, tiles, block, radius, found);
                     if (found.Count > 0) pairs.Add(found);
-                    long now = Interlocked.Add(ref done, Math.Min(n, (c + 1) * chunk) - c * chunk);
-                    progress?.Report(new DuplicateProgress(now, total * 2, "joining"));
+                    long now = Interlocked.Add(ref done, codes);
+                    if (codes > 0) progress?.Report(new DuplicateProgress(now, total * 2, "joining"));
                 });
             }
         }
         return Report(live, radius, pairs.SelectMany(p => p), options, n);
     }
 
-    /// <summary>Masks of 1 to <paramref name="flips"/> bits over <paramref name="length"/> bits (zero flips is the code's own key).</summary>
+    /// <summary>Masks of 1 to <paramref name="flips"/> bits over <paramref name="length"/> bits (zero flips, the code's own key, is handled apart).</summary>
     private static uint[] Masks(int length, int flips)
     {
         var masks = new List<uint>();
@@ -245,25 +245,84 @@ internal static class DuplicateJoin
         }
 
         /// <summary>
-        /// Pairs met from sorted positions [from, to) in table <paramref name="t"/>: later codes with the
-        /// same key, and codes under keys above this one within the table's probe radius.
+        /// The key space cut into blocks of about a couple of thousand codes, and the probe masks
+        /// grouped by the block they lead to: a block is joined with one partner block at a time,
+        /// so both stay in cache while every mask of that partner is probed.
         /// </summary>
-        public void Join(LiveCodes live, SubstringLayout layout, int t, int[] radii, uint[] masks, int radius, int from, int to, List<(int, int, int)> found)
+        public sealed record Tiling(int BlockShift, int Blocks, (uint High, uint[] Masks)[] Groups);
+
+        public Tiling Tiles(uint[] masks)
         {
+            int keyBits = _shift + BitOperations.Log2((uint)(_directory.Length - 1));
+            // Blocks of about 2048 codes: 2^blockShift keys hold n · 2^blockShift / 2^keyBits codes.
+            int blockShift = Math.Clamp(keyBits - Math.Max(0, BitOperations.Log2((uint)Math.Max(1, _keys.Length / 2048))), 0, keyBits);
+            var groups = masks.GroupBy(m => m >> blockShift).OrderBy(g => g.Key).Select(g => (g.Key, g.ToArray())).ToArray();
+            if (groups.Length == 0 || groups[0].Key != 0) groups = [(0u, Array.Empty<uint>()), .. groups];
+            return new Tiling(blockShift, 1 << (keyBits - blockShift), groups);
+        }
+
+        /// <summary>
+        /// Pairs with a code of <paramref name="block"/> as the smaller key: later codes with the same
+        /// key, and codes under keys above it within the table's probe radius. Returns the number of
+        /// codes in the block.
+        /// </summary>
+        public int Join(LiveCodes live, SubstringLayout layout, int t, int[] radii, Tiling tiles, int block, int radius, List<(int, int, int)> found)
+        {
+            int from = (int)_directory[((long)block << tiles.BlockShift) >> _shift];
+            int to = (int)_directory[Math.Min(_directory.Length - 1, ((long)(block + 1) << tiles.BlockShift) >> _shift)];
+            if (from == to) return 0;
+            foreach (var (high, masks) in tiles.Groups)
+            {
+                // Partner blocks below this one reach it from their side.
+                if (high != 0 && (block ^ (int)high) < block) continue;
+                if (_shift == 0 && _word0 is not null)
+                {
+                    JoinDense(live, layout, t, radii, masks, high == 0, from, to, radius, found);
+                    continue;
+                }
+                for (int p = from; p < to; p++)
+                {
+                    uint key = _keys[p];
+                    if (high == 0)
+                        for (int q = p + 1; q < _keys.Length && _keys[q] == key; q++)
+                            Consider(live, layout, t, radii, radius, p, q, found);
+                    foreach (uint mask in masks)
+                    {
+                        uint other = key ^ mask;
+                        if (high == 0 && other < key) continue; // same block: met from the other side
+                        uint slot = other >> _shift;
+                        for (int q = (int)_directory[slot], end = (int)_directory[slot + 1]; q < end; q++)
+                            if (_keys[q] == other) Consider(live, layout, t, radii, radius, p, q, found);
+                    }
+                }
+            }
+            return to - from;
+        }
+
+        /// <summary>
+        /// The hot path for 64-bit codes under a directory over whole keys: every entry of a probed
+        /// slot has the probed key, so candidates are only popcounted, and the few within the radius
+        /// go on to <see cref="Consider"/>.
+        /// </summary>
+        private void JoinDense(LiveCodes live, SubstringLayout layout, int t, int[] radii, uint[] masks, bool sameBlock, int from, int to, int radius, List<(int, int, int)> found)
+        {
+            ref uint directory = ref MemoryMarshal.GetArrayDataReference(_directory);
+            ref ulong words = ref MemoryMarshal.GetArrayDataReference(_word0!);
+            ReadOnlySpan<uint> m = masks;
             for (int p = from; p < to; p++)
             {
                 uint key = _keys[p];
-                int row = _rows[p];
-                // Same key: the positions after p until the key changes.
-                for (int q = p + 1; q < _keys.Length && _keys[q] == key; q++)
-                    Consider(live, layout, t, radii, radius, p, q, found);
-                foreach (uint mask in masks)
+                ulong code = Unsafe.Add(ref words, p);
+                if (sameBlock)
+                    for (int q = p + 1, end = (int)Unsafe.Add(ref directory, key + 1); q < end; q++)
+                        if (BitOperations.PopCount(code ^ Unsafe.Add(ref words, q)) <= radius) Consider(live, layout, t, radii, radius, p, q, found);
+                for (int i = 0; i < m.Length; i++)
                 {
-                    uint other = key ^ mask;
-                    if (other < key) continue; // met from the other side
-                    uint slot = other >> _shift;
-                    for (int q = (int)_directory[slot], end = (int)_directory[slot + 1]; q < end; q++)
-                        if (_keys[q] == other) Consider(live, layout, t, radii, radius, p, q, found);
+                    uint other = key ^ m[i];
+                    if (sameBlock && other < key) continue; // met from the other side
+                    int q = (int)Unsafe.Add(ref directory, other), end = (int)Unsafe.Add(ref directory, other + 1);
+                    for (; q < end; q++)
+                        if (BitOperations.PopCount(code ^ Unsafe.Add(ref words, q)) <= radius) Consider(live, layout, t, radii, radius, p, q, found);
                 }
             }
         }
