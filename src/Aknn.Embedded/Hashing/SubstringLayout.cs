@@ -96,22 +96,11 @@ internal sealed class SubstringLayout
         return sum;
     }
 
-    // Cost model, in nanoseconds, from measurements on a 2-core Zen 3 (docs/benchmarks.md): a probe
-    // into a large table is a couple of cache misses; verifying a candidate is a popcount plus a
-    // bounds check; a scan reads 64-bit codes at about 2 G codes/s.
-    private const double ProbeNs = 25, CandidateNs = 4, ScanNsPerWord = 0.5;
-
     /// <summary>
     /// Expected cost (ns) of a radius search by probing these tables over <paramref name="rows"/>
-    /// uniformly random codes.
+    /// uniformly random codes: every probe, plus every candidate the probed buckets hold.
     /// </summary>
-    public double ProbeCost(long rows, int radius) => ProbeCost(rows, radius, ProbeNs);
-
-    /// <inheritdoc cref="ProbeCost(long, int)"/>
-    /// <param name="rows">Rows in the tables.</param>
-    /// <param name="radius">Search radius.</param>
-    /// <param name="probeNs">Cost of one probe (nanoseconds).</param>
-    public double ProbeCost(long rows, int radius, double probeNs)
+    public double ProbeCost(long rows, int radius, ProbeCosts costs)
     {
         int[] radii = ProbeRadii(radius);
         double cost = 0;
@@ -119,20 +108,19 @@ internal sealed class SubstringLayout
         {
             if (radii[t] < 0) continue;
             double probes = Ball(Length[t], radii[t]);
-            cost += probes * probeNs + probes * rows / Math.Pow(2, Length[t]) * CandidateNs;
+            cost += probes * costs.ProbeNs + probes * rows / Math.Pow(2, Length[t]) * costs.CandidateNs;
         }
         return cost;
     }
 
     /// <summary>Expected cost (ns) of scanning <paramref name="rows"/> codes of <paramref name="bits"/> bits.</summary>
-    public static double ScanCost(long rows, int bits) => rows * (bits / 64) * ScanNsPerWord + 1000;
+    public static double ScanCost(long rows, int bits) => rows * (bits / 64) * 0.5 + 1000;
 
     /// <summary>
     /// The number of substrings with the lowest expected cost of a search of <paramref name="radius"/>
     /// over <paramref name="rows"/> codes; between equal costs, the fewer tables (less memory).
-    /// <paramref name="probeNs"/> is the cost of one probe: lower where probes walk memory in order.
     /// </summary>
-    public static SubstringLayout Choose(int bits, long rows, int radius, double probeNs = ProbeNs)
+    public static SubstringLayout Choose(int bits, long rows, int radius, ProbeCosts costs)
     {
         rows = Math.Max(rows, 1);
         SubstringLayout? best = null;
@@ -142,7 +130,7 @@ internal sealed class SubstringLayout
         {
             var layout = new SubstringLayout(bits, m);
             // Each table also costs memory and insert time: weigh that in as a 2 % surcharge per table.
-            double cost = layout.ProbeCost(rows, radius, probeNs) * (1 + 0.02 * m);
+            double cost = layout.ProbeCost(rows, radius, costs) * (1 + 0.02 * m);
             if (cost < bestCost * 0.999)
             {
                 best = layout;
@@ -158,4 +146,28 @@ internal sealed class SubstringLayout
     /// <summary>Number of differing bits between two keys.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int KeyDistance(uint a, uint b) => BitOperations.PopCount(a ^ b);
+}
+
+/// <summary>
+/// What one probe and one candidate cost (ns) in a kind of table. Fitted on a 2-core Zen 3 VM
+/// (docs/benchmarks.md): in a segment of 10 million 64-bit codes a probe costs about 250 ns (the
+/// directory slot and the bucket are each a cache and TLB miss) and a candidate about 2 ns (the
+/// bucket's inline codes are read in order); small tables stay in cache.
+/// </summary>
+/// <param name="ProbeNs">One probe: finding the bucket of a key.</param>
+/// <param name="CandidateNs">One candidate: reading and verifying an entry of the bucket.</param>
+internal readonly record struct ProbeCosts(double ProbeNs, double CandidateNs)
+{
+    /// <summary>A segment's tables: probes grow from cache hits to memory misses with the table size.</summary>
+    public static ProbeCosts Segment(long rows, int words)
+    {
+        double bytesPerTable = rows * (words == 1 ? 12.0 : 8.0);
+        return new(20 + 230 * Math.Min(1, bytesPerTable / (64 << 20)), words == 1 ? 2 : 60);
+    }
+
+    /// <summary>The tail's chained tables: every candidate is a separate row, so a likely miss.</summary>
+    public static ProbeCosts Tail => new(40, 40);
+
+    /// <summary>The duplicate self-join: probes walk sorted memory in order and mostly hit the cache.</summary>
+    public static ProbeCosts Join => new(4, 2);
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using Aknn.Embedded.Hashing;
 using Aknn.Embedded.Kernels;
@@ -28,12 +29,12 @@ internal static unsafe class CodeSearch
         foreach (Segment seg in snapshot.Segments.Items)
         {
             SegmentSubstrings? tables = seg.Substrings();
-            if (tables is not null && search.ProbeIsCheaper(tables.Layout, seg.RowCount, radius)) search.WithinSegment(seg, tables, radius);
+            if (tables is not null && search.ProbeIsCheaper(tables.Layout, seg.RowCount, radius, ProbeCosts.Segment(seg.RowCount, tables.Layout.Words))) search.WithinSegment(seg, tables, radius);
             else ExactSearch.ScanSegment(query, collector, seg, snapshot.Sequence);
         }
         foreach (var (tail, chunks, count) in Tails(snapshot))
         {
-            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout, count, radius)) search.WithinTail(tail, tables, count, radius);
+            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout, count, radius, ProbeCosts.Tail)) search.WithinTail(tail, tables, count, radius);
             else ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
         }
         return ExactSearch.ToHits(query, collector);
@@ -70,6 +71,8 @@ internal static unsafe class CodeSearch
     /// </summary>
     private const double ProbeLimitNs = 2.5e7;
 
+    private static readonly ProbeCosts ProbeLimitCosts = new(25, 0);
+
     /// <summary>The state of one query: its code, its substring keys for the source at hand, the collector.</summary>
     private sealed class Prober(ExactSearch.Query query, Collector collector, long sequence)
     {
@@ -77,11 +80,11 @@ internal static unsafe class CodeSearch
         private SubstringLayout? _layout;
         private uint[] _keys = [];
 
-        public bool ProbeIsCheaper(SubstringLayout layout, long rows, int radius) => query.Strategy switch
+        public bool ProbeIsCheaper(SubstringLayout layout, long rows, int radius, ProbeCosts costs) => query.Strategy switch
         {
-            SearchStrategy.Probe => layout.ProbeCost(0, radius) <= ProbeLimitNs,
+            SearchStrategy.Probe => layout.ProbeCost(0, radius, ProbeLimitCosts) <= ProbeLimitNs,
             SearchStrategy.Scan => false,
-            _ => layout.ProbeCost(rows, radius) < SubstringLayout.ScanCost(rows, layout.Bits),
+            _ => layout.ProbeCost(rows, radius, costs) < SubstringLayout.ScanCost(rows, layout.Bits),
         };
 
         /// <summary>Computes the query's keys for a source's layout (sources may differ).</summary>
@@ -105,11 +108,7 @@ internal static unsafe class CodeSearch
             for (int t = 0; t < layout.Count; t++)
             {
                 for (int flips = 0; flips <= radii[t]; flips++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], flips);
-                    while (variants.MoveNext())
-                        VisitSegmentBucket(seg, tables, t, _keys[t] ^ variants.Current, radii, flips, nearest: false);
-                }
+                    ProbeSegment(seg, tables, t, flips, radii, nearest: false);
             }
         }
 
@@ -133,14 +132,10 @@ internal static unsafe class CodeSearch
         public void NearestInSegment(Segment seg, SegmentSubstrings tables)
         {
             SubstringLayout layout = Use(tables.Layout);
-            int done = Rounds(layout, seg.RowCount, round =>
+            int done = Rounds(layout, seg.RowCount, ProbeCosts.Segment(seg.RowCount, layout.Words), round =>
             {
                 for (int t = 0; t < layout.Count; t++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], round);
-                    while (variants.MoveNext())
-                        VisitSegmentBucket(seg, tables, t, _keys[t] ^ variants.Current, null, round, nearest: true);
-                }
+                    ProbeSegment(seg, tables, t, round, null, nearest: true);
             });
             if (done >= 0) ExactSearch.ScanSegment(query, collector, seg, sequence, new SeenBefore(this, layout, done));
         }
@@ -149,7 +144,7 @@ internal static unsafe class CodeSearch
         {
             TailSubstrings tables = tail.Substrings!;
             SubstringLayout layout = Use(tables.Layout);
-            int done = Rounds(layout, count, round =>
+            int done = Rounds(layout, count, ProbeCosts.Tail, round =>
             {
                 for (int t = 0; t < layout.Count; t++)
                 {
@@ -167,12 +162,12 @@ internal static unsafe class CodeSearch
         /// the next round is expected to cost more than scanning what is left would, returns the
         /// number of rounds done, for a scan to finish the source.
         /// </summary>
-        private int Rounds(SubstringLayout layout, long rows, Action<int> round)
+        private int Rounds(SubstringLayout layout, long rows, ProbeCosts costs, Action<int> round)
         {
             int m = layout.Count, shortest = layout.Length.Min();
             double budget = query.Strategy switch
             {
-                SearchStrategy.Probe => ProbeLimitNs,
+                SearchStrategy.Probe => ProbeLimitNs * costs.ProbeNs / ProbeLimitCosts.ProbeNs,
                 SearchStrategy.Scan => 0,
                 _ => SubstringLayout.ScanCost(rows, layout.Bits),
             };
@@ -185,7 +180,7 @@ internal static unsafe class CodeSearch
                 // Every code lies within its substring length on every table: past the shortest
                 // substring, every code has been considered.
                 if (s > shortest) return -1;
-                double cost = layout.ProbeCost(rows, m * (s + 1) - 1) - layout.ProbeCost(rows, m * s - 1);
+                double cost = layout.ProbeCost(rows, m * (s + 1) - 1, costs) - layout.ProbeCost(rows, m * s - 1, costs);
                 if (spent + cost > budget) return s;
                 spent += cost;
                 round(s);
@@ -206,10 +201,39 @@ internal static unsafe class CodeSearch
 
         // ------------------------------------------------------------ buckets
 
-        private void VisitSegmentBucket(Segment seg, SegmentSubstrings tables, int t, uint key, int[]? radii, int flips, bool nearest)
+        private uint[] _probeKeys = new uint[64];
+        private (int Start, int End)[] _ranges = new (int, int)[64];
+
+        /// <summary>
+        /// Probes table <paramref name="t"/> with every key at exactly <paramref name="flips"/> bits from
+        /// the query's. In a large segment each probe is two cache misses (the directory slot, then the
+        /// bucket), so the probes go in three passes, prefetching ahead, to overlap the misses instead
+        /// of waiting for them one after another.
+        /// </summary>
+        private void ProbeSegment(Segment seg, SegmentSubstrings tables, int t, int flips, int[]? radii, bool nearest)
         {
-            var (start, end) = tables.Bucket(t, key);
-            if (start >= end) return;
+            int count = 0;
+            var variants = new KeyVariants(_layout!.Length[t], flips);
+            while (variants.MoveNext())
+            {
+                if (count == _probeKeys.Length) Array.Resize(ref _probeKeys, count * 2);
+                _probeKeys[count++] = _keys[t] ^ variants.Current;
+            }
+            if (_ranges.Length < count) _ranges = new (int, int)[_probeKeys.Length];
+            if (Sse.IsSupported)
+                for (int i = 0; i < count; i++) Sse.Prefetch0(tables.Slot(t, _probeKeys[i]));
+            for (int i = 0; i < count; i++)
+            {
+                _ranges[i] = tables.Bucket(t, _probeKeys[i]);
+                if (Sse.IsSupported) Sse.Prefetch0(tables.EntryAddress(t, _ranges[i].Start));
+            }
+            for (int i = 0; i < count; i++)
+                if (_ranges[i].Start < _ranges[i].End) VisitSegmentBucket(seg, tables, t, _probeKeys[i], _ranges[i], radii, flips, nearest);
+        }
+
+        private void VisitSegmentBucket(Segment seg, SegmentSubstrings tables, int t, uint key, (int Start, int End) range, int[]? radii, int flips, bool nearest)
+        {
+            var (start, end) = range;
             uint* ordinals = tables.Ordinals(t);
             if (tables.InlineCodes)
             {
@@ -217,12 +241,13 @@ internal static unsafe class CodeSearch
                 ulong q = _code[0];
                 int first = _layout!.Start[t];
                 uint mask = _layout.Length[t] == 32 ? uint.MaxValue : (1u << _layout.Length[t]) - 1;
+                float bound = collector.Bound; // only shrinks while the bucket is read: a stale copy only lets more through
                 for (int i = start; i < end; i++)
                 {
                     ulong c = codes[i];
                     if (((uint)(c >> first) & mask) != key) continue; // another key sharing the directory slot
                     int d = BitOperations.PopCount(c ^ q);
-                    if (d > collector.Bound) continue;
+                    if (d > bound) continue;
                     var code = new ReadOnlySpan<ulong>(&c, 1);
                     if (!Canonical(code, t, radii, flips, nearest)) continue;
                     Offer(d, new Row(seg, null, Ordinal(seg, ordinals[i], tables, t)));

@@ -28,8 +28,7 @@ internal static class DuplicateJoin
         var pairs = new ConcurrentBag<List<(int A, int B, int D)>>();
         if (n >= 2)
         {
-            // Probes walk memory in key order here, so they cost a fraction of a random probe.
-            var layout = SubstringLayout.Choose(words * 64, n, radius, probeNs: 4);
+            var layout = SubstringLayout.Choose(words * 64, n, radius, ProbeCosts.Join);
             int[] radii = layout.ProbeRadii(radius);
             long total = (long)n * layout.Count, done = 0;
             for (int t = 0; t < layout.Count; t++)

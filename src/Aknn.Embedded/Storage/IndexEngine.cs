@@ -62,7 +62,7 @@ internal sealed class IndexEngine : IDisposable
     private Tail NewTail()
     {
         int expectedRows = (int)Math.Min(int.MaxValue, SealThreshold / (Schema.RowBytes + 64));
-        return new(Schema.RowBytes, Metric == Metric.Cosine, expectedRows, Schema.Substrings?.LayoutFor(Dimensions, expectedRows));
+        return new(Schema.RowBytes, Metric == Metric.Cosine, expectedRows, Schema.Substrings?.LayoutFor(Dimensions, expectedRows, ProbeCosts.Tail));
     }
 
     public string Folder { get; }

@@ -23,7 +23,7 @@ internal readonly record struct SegmentSchema(Metric Metric, IndexModelKind Mode
 /// </summary>
 internal sealed record SubstringSettings(int? Count, int Radius)
 {
-    public SubstringLayout LayoutFor(int bits, long rows) => Count is { } m ? new SubstringLayout(bits, m) : SubstringLayout.Choose(bits, rows, Radius);
+    public SubstringLayout LayoutFor(int bits, long rows, ProbeCosts costs) => Count is { } m ? new SubstringLayout(bits, m) : SubstringLayout.Choose(bits, rows, Radius, costs);
 }
 
 /// <summary>
@@ -129,7 +129,7 @@ internal static class SegmentWriter
         if (substrings)
         {
             w.BeginSection();
-            SubstringTablesWriter.Write(schema.Substrings!.LayoutFor(schema.Dimensions, count), count, rows.Vector, d => w.Data(d), cancel);
+            SubstringTablesWriter.Write(schema.Substrings!.LayoutFor(schema.Dimensions, count, ProbeCosts.Segment(count, schema.Dimensions / 64)), count, rows.Vector, d => w.Data(d), cancel);
             sections.Add(w.EndSection(SectionKind.Substrings));
         }
 

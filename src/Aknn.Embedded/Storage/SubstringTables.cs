@@ -176,6 +176,12 @@ internal sealed unsafe class SegmentSubstrings
         return ((int)dir[slot], (int)dir[slot + 1]);
     }
 
+    /// <summary>Address of the directory slot a key falls in (for prefetching).</summary>
+    public void* Slot(int table, uint key) => (uint*)_directory[table] + (key >> _dirShift[table]);
+
+    /// <summary>Address of entry <paramref name="index"/>'s code or key (for prefetching).</summary>
+    public void* EntryAddress(int table, int index) => _entries[table] + (long)index * (InlineCodes ? 8 : 4);
+
     /// <summary>The whole code of each entry (inline tables only).</summary>
     public ulong* Codes(int table) => (ulong*)_entries[table];
 

@@ -225,7 +225,7 @@ public class MultiIndexHashingTests
     [InlineData(256, 100_000, 32)]
     public void The_automatic_layout_keeps_substrings_near_log2_of_the_rows(int bits, int rows, int radius)
     {
-        var layout = SubstringLayout.Choose(bits, rows, radius);
+        var layout = SubstringLayout.Choose(bits, rows, radius, ProbeCosts.Segment(rows, bits / 64));
         Assert.All(layout.Length, l => Assert.InRange(l, SubstringLayout.MinLength, SubstringLayout.MaxLength));
         Assert.Equal(bits, layout.Length.Sum());
         // Norouzi et al.: substrings of about log2(rows) bits; the cost model may pick a neighbour.
