@@ -9,9 +9,10 @@ namespace Aknn.Embedded.Imaging;
 /// by radius to find near-duplicates. docs/imaging.md gives the exact definitions.
 /// </summary>
 /// <remarks>
-/// All methods are thread-safe and read the pixels only. Hashes of the same picture do not depend
-/// on the pixel format it is passed in (alpha is ignored; grey pixels are used as they are).
-/// Typical thresholds: 64-bit hashes within 8–10 bits, PDQ within 31 bits.
+/// All methods are thread-safe and read the pixels only; alpha is ignored. The 64-bit hashes of a
+/// picture do not depend on the pixel format it is passed in (grey pixels count as already
+/// converted); PDQ gives the same hash for every colour format. Typical match thresholds: 64-bit
+/// hashes within 8–10 bits, PDQ within 31 bits.
 /// </remarks>
 public static class PerceptualHash
 {
