@@ -13,6 +13,7 @@ internal sealed class PerfOptions
           insert      UpsertBatch of N vectors (default 1,000,000 x 128), then Commit
           open        VectorIndex.Open + first Count on indexes of 100k and 1M vectors
           exact       one-query-per-call exact K=10 search (default 200k x 128 and 1M x 25)
+          imagehash   pHash, dHash, aHash and PDQ hashes per second on one thread, from decoded 1024x768 and 512x512 photos
           all         bandwidth, insert, open and exact at the default sizes
 
         options:

@@ -37,6 +37,7 @@ public static class Program
             case "open": OpenWorkload.Run(ctx); break;
             case "exact": ExactWorkload.Run(ctx); break;
             case "dedup": DedupWorkload.Run(ctx); break;
+            case "imagehash": ImageHashWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
