@@ -1,0 +1,68 @@
+using System.Globalization;
+using ImageDedup.Scanning;
+
+namespace ImageDedup.Output;
+
+/// <summary>The human-readable report on standard output.</summary>
+public static class TextReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// Writes each group as a <c>group N: M images</c> line followed by its members: the Hamming
+    /// distance to the group's first member, the path and the file size.
+    /// </summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="groups">The groups, largest first.</param>
+    public static void WriteGroups(TextWriter output, IReadOnlyList<ImageGroup> groups)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            ImageGroup group = groups[g];
+            if (g > 0) output.WriteLine();
+            output.WriteLine(string.Create(Invariant, $"group {g + 1}: {group.Count} images"));
+            int pathWidth = Math.Min(group.Members.Max(m => m.Path.Length), 70);
+            foreach (GroupMember member in group.Members)
+                output.WriteLine(string.Create(Invariant, $"  {member.Distance,4}  {member.Path.PadRight(pathWidth)}  {Size(member.Size),9}"));
+        }
+    }
+
+    /// <summary>Writes the closing summary line.</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="scan">What the scan did.</param>
+    /// <param name="groups">The groups found.</param>
+    /// <param name="hashName">The hash's name.</param>
+    /// <param name="radius">The radius used.</param>
+    /// <param name="elapsed">Total time.</param>
+    public static void WriteSummary(TextWriter output, ScanSummary scan, IReadOnlyList<ImageGroup> groups, string hashName, int radius, TimeSpan elapsed)
+    {
+        int images = groups.Sum(g => g.Count);
+        string found = groups.Count switch
+        {
+            0 => "no near-duplicates",
+            1 => $"1 group with {images} images",
+            _ => $"{groups.Count:N0} groups with {images:N0} images",
+        };
+        if (groups.Count > 0) output.WriteLine();
+        output.WriteLine(string.Create(Invariant,
+            $"{scan.FilesFound:N0} files scanned ({scan.HashedNow:N0} hashed now, {scan.Reused:N0} reused from the index, " +
+            $"{scan.Removed:N0} removed, {scan.Failures.Count:N0} undecodable); {found} ({hashName}, radius {radius}); {elapsed.TotalSeconds:0.0} s"));
+    }
+
+    /// <summary>A file size in B, KB, MB or GB (powers of 1024).</summary>
+    /// <param name="bytes">The size.</param>
+    public static string Size(long bytes)
+    {
+        if (bytes < 1024) return string.Create(Invariant, $"{bytes} B");
+        double value = bytes;
+        string[] units = ["KB", "MB", "GB", "TB"];
+        int unit = -1;
+        do
+        {
+            value /= 1024;
+            unit++;
+        }
+        while (value >= 1024 && unit < units.Length - 1);
+        return string.Create(Invariant, $"{value:0.0} {units[unit]}");
+    }
+}
