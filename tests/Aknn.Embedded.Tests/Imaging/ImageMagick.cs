@@ -131,12 +131,3 @@ public static class ImageMagick
         }
     }
 }
-
-/// <summary>A <see cref="FactAttribute"/> that skips its test, with the install command, when ImageMagick is missing.</summary>
-public sealed class ImageMagickFactAttribute : FactAttribute
-{
-    public ImageMagickFactAttribute()
-    {
-        if (ImageMagick.MissingReason is { } why) Skip = why;
-    }
-}

@@ -1,3 +1,4 @@
+using Aknn.Embedded.Tests.Support;
 using Aknn.Embedded.Imaging;
 
 namespace Aknn.Embedded.Tests.Imaging;
