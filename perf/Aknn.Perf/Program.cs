@@ -36,6 +36,8 @@ public static class Program
             case "insert": InsertWorkload.Run(ctx); break;
             case "open": OpenWorkload.Run(ctx); break;
             case "exact": ExactWorkload.Run(ctx); break;
+            case "scan": ScanWorkload.Run(ctx); break;
+            case "hamming": HammingWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
