@@ -31,6 +31,13 @@ namespace Aknn.Embedded.Kernels;
 /// <c>popcnt</c> rather than keeping the vector of counts.
 /// </para>
 /// <para>
+/// The loops are compiled fully optimised from the first call
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>): a scan is often a few calls over
+/// millions of codes, and the on-stack-replacement code that tiered compilation runs meanwhile
+/// kept its vectors in memory and scanned one-word codes in cache at 1.7 billion a second instead
+/// of 4 (docs/kernel-benchmarks.md). Profile-guided optimisation has nothing to add to these loops.
+/// </para>
+/// <para>
 /// .NET 10 has no managed intrinsic for AVX-512 VPOPCNTQ (there is no
 /// <c>System.Runtime.Intrinsics.X86.Avx512Vpopcntdq</c> class and no <c>Vector512</c> population
 /// count; checked by reflection on runtime 10.0.12), so the 512-bit path counts by nibble lookup with
@@ -51,6 +58,7 @@ internal static unsafe class HammingScan
     private const int PrefetchDistance = 2048;
 
     /// <summary>Scalar reference path: XOR and <c>popcnt</c> word by word, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Scalar(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, int radius, Span<int> matches, Span<int> matchDistances = default)
     {
         int count = KernelGuard.ScanShape(query.Length, rows.Length, matches.Length, matchDistances.Length);
@@ -183,6 +191,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>One-word codes from <paramref name="start"/> to <paramref name="count"/>, one <c>popcnt</c> and one branch each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneWordScalar(ulong query, ref ulong rows, nuint start, nuint count, int radius, ref MatchSink sink)
     {
         for (nuint i = start; i < count; i++)
@@ -204,6 +213,7 @@ internal static unsafe class HammingScan
     /// again after the matches are written: the call that writes them clobbers every vector register,
     /// and values live across it would be spilled and reloaded in every iteration.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneWordV128(ulong query, ref ulong rows, nuint count, int radius, ref MatchSink sink)
     {
         const int Lanes = 2, Step = 4 * Lanes;
@@ -242,6 +252,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>One-word codes, 16 a step; as <see cref="OneWordV128"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneWordV256(ulong query, ref ulong rows, nuint count, int radius, ref MatchSink sink)
     {
         const int Lanes = 4, Step = 4 * Lanes;
@@ -280,6 +291,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>One-word codes, 32 a step; as <see cref="OneWordV128"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneWordV512(ulong query, ref ulong rows, nuint count, int radius, ref MatchSink sink)
     {
         const int Lanes = 8, Step = 4 * Lanes;
@@ -324,6 +336,7 @@ internal static unsafe class HammingScan
     /// totals end up as eight 16-bit lanes in code order, compared with radius + 1. The loop is
     /// left at a match as in <see cref="OneWordV128"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourWordV256(ref ulong query, ref ulong rows, nuint count, int radius, ref MatchSink sink)
     {
         const nuint Words = 4, Step = 8;
@@ -383,6 +396,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>Codes of at least 2 words, four rows a step with <see cref="HammingDistanceBatch.FourRowsV128"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiWordV128(ref ulong query, ref ulong rows, nuint words, nuint count, int radius, ref MatchSink sink)
     {
         Vector128<int> limit = Vector128.Create(radius + 1);
@@ -408,6 +422,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>Codes of at least 4 words, four rows a step with <see cref="HammingDistanceBatch.FourRowsV256"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiWordV256(ref ulong query, ref ulong rows, nuint words, nuint count, int radius, ref MatchSink sink)
     {
         Vector128<int> limit = Vector128.Create(radius + 1);
@@ -433,6 +448,7 @@ internal static unsafe class HammingScan
     }
 
     /// <summary>Codes of at least 8 words, four rows a step with <see cref="HammingDistanceBatch.FourRowsV512"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiWordV512(ref ulong query, ref ulong rows, nuint words, nuint count, int radius, ref MatchSink sink)
     {
         Vector128<int> limit = Vector128.Create(radius + 1);
