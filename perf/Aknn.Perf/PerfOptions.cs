@@ -14,12 +14,17 @@ internal sealed class PerfOptions
           open        VectorIndex.Open + first Count on indexes of 100k and 1M vectors
           exact       one-query-per-call exact K=10 search (default 200k x 128 and 1M x 25)
           imagehash   pHash, dHash, aHash and PDQ hashes per second on one thread, from decoded 1024x768 and 512x512 photos
+          scan        brute-force radius scan of N binary codes (default 10M x 64 bits) with the kernels
+          hamming     SearchCodeRadius on an index of N codes (default 10M x 64 bits), 1000 near-duplicate queries
+          dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
           all         bandwidth, insert, open and exact at the default sizes
 
         options:
           --n N            number of base vectors (overrides the workload's default sizes)
           --dim D          dimensions (overrides the workload's default sizes)
-          --queries Q      queries for exact search (default 500)
+          --queries Q      queries (default 500; hamming 1000; scan: scans per round, 16)
+          --bits B         scan, hamming: code length in bits, a multiple of 64 (default 64)
+          --radius R       scan, hamming: Hamming radius (default 8)
           --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
           --data DIR       data folder (default perf/data under the repository root)
           --seed S         data seed (default 42)
@@ -34,7 +39,12 @@ internal sealed class PerfOptions
     public required string Workload { get; init; }
     public int? N { get; init; }
     public int? Dim { get; init; }
-    public int Queries { get; init; } = 500;
+    public int Queries => QueryCount ?? 500;
+
+    /// <summary>The --queries value, null when not given (workloads whose default is not 500 read this).</summary>
+    public int? QueryCount { get; init; }
+    public int Bits { get; init; } = 64;
+    public int Radius { get; init; } = 8;
     public bool Peers { get; init; }
     public required string DataFolder { get; init; }
     public int Seed { get; init; } = 42;
@@ -50,8 +60,8 @@ internal sealed class PerfOptions
         if (args.Length == 0 || args[0].StartsWith('-'))
             throw new ArgumentException("Name a workload first.");
         string workload = args[0];
-        int? n = null, dim = null, runs = null;
-        int queries = 500, seed = 42, batch = 10_000;
+        int? n = null, dim = null, runs = null, queries = null;
+        int seed = 42, batch = 10_000, bits = 64, radius = 8;
         bool peers = false;
         string? data = null, python = null, config = null;
         double? disk = null, read = null;
@@ -73,6 +83,8 @@ internal sealed class PerfOptions
                 case "--read-gbps": read = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--python": python = Next(); break;
                 case "--config": config = Next(); break;
+                case "--bits": bits = ParseCount(Next(), a); break;
+                case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
             }
         }
@@ -81,7 +93,9 @@ internal sealed class PerfOptions
             Workload = workload,
             N = n,
             Dim = dim,
-            Queries = queries,
+            QueryCount = queries,
+            Bits = bits % 64 == 0 ? bits : throw new ArgumentException($"--bits needs a multiple of 64, not {bits}."),
+            Radius = radius >= 0 ? radius : throw new ArgumentException($"--radius needs a number of bits (0 or more), not {radius}."),
             Peers = peers,
             DataFolder = Path.GetFullPath(data ?? Path.Combine(RepositoryRoot(), "perf", "data")),
             Seed = seed,

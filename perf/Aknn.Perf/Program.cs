@@ -38,6 +38,8 @@ public static class Program
             case "exact": ExactWorkload.Run(ctx); break;
             case "dedup": DedupWorkload.Run(ctx); break;
             case "imagehash": ImageHashWorkload.Run(ctx); break;
+            case "scan": ScanWorkload.Run(ctx); break;
+            case "hamming": HammingWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);

@@ -23,6 +23,15 @@ internal sealed class DataStore
     public string QueryPath(int q, int dim) => Path.Combine(Folder, $"query-d{dim}-q{q}-s{Seed}.fvecs");
     public string TruthPath(int n, int q, int dim) => Path.Combine(Folder, $"truth-d{dim}-n{n}-q{q}-k{K}-s{Seed}.ivecs");
 
+    /// <summary>Random binary codes of <paramref name="bits"/> bits (<see cref="BinaryCodes"/>).</summary>
+    public string CodesPath(int n, int bits) => Path.Combine(Folder, $"codes-b{bits}-n{n}-s{Seed}.bvecs");
+
+    /// <summary>Queries made from the codes of <see cref="CodesPath"/> (so they depend on n too).</summary>
+    public string CodeQueryPath(int q, int n, int bits) => Path.Combine(Folder, $"codequery-b{bits}-n{n}-q{q}-s{Seed}.bvecs");
+
+    /// <summary>Every code within the radius of each query: one row per query, of its own length.</summary>
+    public string CodeTruthPath(int q, int n, int bits, int radius) => Path.Combine(Folder, $"codetruth-b{bits}-n{n}-q{q}-r{radius}-s{Seed}.ivecs");
+
     /// <summary>A folder for an index (or a peer's file) built from the base set of this size.</summary>
     public string IndexPath(string kind, int n, int dim) => Path.Combine(Folder, $"{kind}-d{dim}-n{n}-s{Seed}");
 
@@ -61,6 +70,41 @@ internal sealed class DataStore
         long t = System.Diagnostics.Stopwatch.GetTimestamp();
         int[] truth = GroundTruth.Compute(baseRows, queries, dim, K);
         Texmex.WriteIvecs(path, truth, K);
+        ResultPrinter.Note($"computed ground truth {Path.GetFileName(path)} in {Stats.MsSince(t) / 1000:F1} s");
+        return truth;
+    }
+
+    /// <summary>The first <paramref name="n"/> random codes of <paramref name="bits"/> bits, generated once and kept as <c>.bvecs</c>.</summary>
+    public ulong[] Codes(int n, int bits)
+    {
+        string path = CodesPath(n, bits);
+        if (Texmex.HasBvecsShape(path, n, bits / 8)) return Texmex.ReadBvecs(path, out _);
+        long t = System.Diagnostics.Stopwatch.GetTimestamp();
+        ulong[] codes = BinaryCodes.Codes(n, bits / 64, Seed);
+        Texmex.WriteBvecs(path, codes, bits / 64);
+        ResultPrinter.Note($"generated {Path.GetFileName(path)} in {Stats.MsSince(t) / 1000:F1} s");
+        return codes;
+    }
+
+    /// <summary>Queries near stored codes (<see cref="BinaryCodes.Queries"/>), generated once and kept as <c>.bvecs</c>.</summary>
+    public ulong[] CodeQueries(int q, int n, int bits, ulong[] codes)
+    {
+        string path = CodeQueryPath(q, n, bits);
+        if (Texmex.HasBvecsShape(path, q, bits / 8)) return Texmex.ReadBvecs(path, out _);
+        ulong[] queries = BinaryCodes.Queries(codes, bits / 64, q, Seed);
+        Texmex.WriteBvecs(path, queries, bits / 64);
+        return queries;
+    }
+
+    /// <summary>The codes within <paramref name="radius"/> of each query, computed once by brute force and kept as a ragged <c>.ivecs</c>.</summary>
+    public int[][] CodeTruth(int n, int bits, int radius, ulong[] codes, ulong[] queries)
+    {
+        int q = queries.Length / (bits / 64);
+        string path = CodeTruthPath(q, n, bits, radius);
+        if (Texmex.TryReadRaggedIvecs(path, q) is { } stored) return stored;
+        long t = System.Diagnostics.Stopwatch.GetTimestamp();
+        int[][] truth = BinaryCodes.WithinRadius(codes, queries, bits / 64, radius);
+        Texmex.WriteRaggedIvecs(path, truth);
         ResultPrinter.Note($"computed ground truth {Path.GetFileName(path)} in {Stats.MsSince(t) / 1000:F1} s");
         return truth;
     }

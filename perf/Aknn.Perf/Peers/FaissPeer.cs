@@ -3,14 +3,20 @@ using System.Diagnostics;
 namespace Aknn.Perf.Peers;
 
 /// <summary>
-/// Runs <c>peers/faiss_peer.py</c> (FAISS from Debian's python3-faiss, single-threaded) on the
-/// same data files and relays the RESULT lines it prints.
+/// Runs <c>peers/faiss_peer.py</c> (float vectors) or <c>peers/faiss_binary_peer.py</c> (binary
+/// codes), FAISS from Debian's python3-faiss, single-threaded, on the same data files and relays the
+/// RESULT lines it prints.
 /// </summary>
 internal static class FaissPeer
 {
-    public static List<ResultRow> Run(PerfContext ctx, string mode, params string[] args)
+    public static List<ResultRow> Run(PerfContext ctx, string mode, params string[] args) => RunScript(ctx, "faiss_peer.py", mode, args);
+
+    /// <summary>Runs <c>peers/faiss_binary_peer.py</c>.</summary>
+    public static List<ResultRow> RunBinary(PerfContext ctx, string mode, params string[] args) => RunScript(ctx, "faiss_binary_peer.py", mode, args);
+
+    private static List<ResultRow> RunScript(PerfContext ctx, string scriptName, string mode, string[] args)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "peers", "faiss_peer.py");
+        string script = Path.Combine(AppContext.BaseDirectory, "peers", scriptName);
         var results = new List<ResultRow>();
         if (!File.Exists(script))
         {
@@ -29,7 +35,7 @@ internal static class FaissPeer
         // One thread, as for the library: FAISS reads these before it starts its OpenMP pool.
         start.Environment["OMP_NUM_THREADS"] = "1";
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-        Console.WriteLine($"  running faiss peer: {ctx.Options.Python} faiss_peer.py {mode} {string.Join(' ', args)}");
+        Console.WriteLine($"  running faiss peer: {ctx.Options.Python} {scriptName} {mode} {string.Join(' ', args)}");
         Process process;
         try
         {

@@ -6,16 +6,18 @@ namespace Aknn.Perf.Workloads;
 
 /// <summary>
 /// Duplicate grouping: every group of near-duplicates among N 64-bit codes (default 1M) with
-/// planted groups, at radius 8, by <see cref="VectorIndex.FindDuplicates"/> (one self-join over the
+/// planted groups, at radius <c>--radius</c> (default 8), by <see cref="VectorIndex.FindDuplicates"/> (one self-join over the
 /// whole index). Checks that every planted group comes out inside one found group.
 /// </summary>
 internal static class DedupWorkload
 {
-    private const int Bits = 64, Radius = 8;
+    
 
     public static void Run(PerfContext ctx)
     {
         int n = ctx.Options.N ?? 1_000_000;
+        const int Bits = 64; // the planted groups are built for 64-bit codes
+        int radius = ctx.Options.Radius;
         var (codes, planted) = Generate(n, ctx.Options.Seed);
         string folder = ctx.Store.IndexPath("dedup", n, Bits);
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
@@ -40,7 +42,7 @@ internal static class DedupWorkload
         {
             Stats.Settle();
             t = Stopwatch.GetTimestamp();
-            report = index.FindDuplicates(Radius);
+            report = index.FindDuplicates(radius);
             times.Add(Stats.MsSince(t));
         }
         var groupOf = new Dictionary<string, int>();
@@ -48,7 +50,7 @@ internal static class DedupWorkload
             foreach (string id in report.Groups[g].Ids) groupOf[id] = g;
         int recovered = planted.Count(members => members.Select(m => groupOf.GetValueOrDefault(ids[m], -1)).Distinct().Count() == 1 && groupOf.ContainsKey(ids[members[0]]));
         ctx.Printer.Emit(new ResultRow("aknn", "dedup", n, Bits)
-            .Add("radius", Radius)
+            .Add("radius", radius)
             .Add("ms", Stats.Median(times))
             .Add("ms_min", times.Min())
             .Add("groups", report.Groups.Count)

@@ -122,63 +122,19 @@ internal static class HammingDistanceBatch
         }
     }
 
-    /// <summary>
-    /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
-    /// reduced together; words past the last full vector are counted one by one.
-    /// </summary>
+    /// <summary>Codes of <paramref name="words"/> words, four rows a step (see <see cref="FourRowsV128"/>).</summary>
     private static void MultiWordV128(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {
-        const int Width = 2;
-        if (words < Width)
+        if (words < 2)
         {
             MultiWordScalar(ref query, ref rows, ref results, words, count);
             return;
         }
 
-        nuint full = words & ~(nuint)(Width - 1);
-        nuint tail = words - full;
         nuint r = 0;
         for (; r + 4 <= count; r += 4)
         {
-            ref ulong row0 = ref Unsafe.Add(ref rows, r * words);
-            ref ulong row1 = ref Unsafe.Add(ref row0, words);
-            ref ulong row2 = ref Unsafe.Add(ref row1, words);
-            ref ulong row3 = ref Unsafe.Add(ref row2, words);
-            Vector128<ulong> t0 = Vector128<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
-            nuint j = 0;
-            do
-            {
-                nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
-                Vector128<byte> b0 = Vector128<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
-                for (; j < blockEnd; j += Width)
-                {
-                    Vector128<ulong> q = Vector128.LoadUnsafe(ref query, j);
-                    b0 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row0, j) ^ q).AsByte());
-                    b1 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row1, j) ^ q).AsByte());
-                    b2 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row2, j) ^ q).AsByte());
-                    b3 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row3, j) ^ q).AsByte());
-                }
-
-                t0 += NibblePopCount.SumPerWord(b0);
-                t1 += NibblePopCount.SumPerWord(b1);
-                t2 += NibblePopCount.SumPerWord(b2);
-                t3 += NibblePopCount.SumPerWord(b3);
-            }
-            while (j < full);
-
-            Vector128<int> sums = SumEach(t0, t1, t2, t3);
-            if (tail != 0)
-            {
-                ref ulong queryTail = ref Unsafe.Add(ref query, full);
-                sums += Vector128.Create(
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row0, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row1, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row2, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row3, full), tail));
-            }
-
-            sums.StoreUnsafe(ref results, r);
+            FourRowsV128(ref query, ref Unsafe.Add(ref rows, r * words), words).StoreUnsafe(ref results, r);
         }
 
         for (; r < count; r++)
@@ -186,63 +142,20 @@ internal static class HammingDistanceBatch
             Unsafe.Add(ref results, r) = HammingDistance.V128Core(ref query, ref Unsafe.Add(ref rows, r * words), words);
         }
     }
-    /// <summary>
-    /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
-    /// reduced together; words past the last full vector are counted one by one.
-    /// </summary>
+
+    /// <summary>Codes of <paramref name="words"/> words, four rows a step (see <see cref="FourRowsV256"/>).</summary>
     private static void MultiWordV256(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {
-        const int Width = 4;
-        if (words < Width)
+        if (words < 4)
         {
             MultiWordV128(ref query, ref rows, ref results, words, count);
             return;
         }
 
-        nuint full = words & ~(nuint)(Width - 1);
-        nuint tail = words - full;
         nuint r = 0;
         for (; r + 4 <= count; r += 4)
         {
-            ref ulong row0 = ref Unsafe.Add(ref rows, r * words);
-            ref ulong row1 = ref Unsafe.Add(ref row0, words);
-            ref ulong row2 = ref Unsafe.Add(ref row1, words);
-            ref ulong row3 = ref Unsafe.Add(ref row2, words);
-            Vector256<ulong> t0 = Vector256<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
-            nuint j = 0;
-            do
-            {
-                nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
-                Vector256<byte> b0 = Vector256<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
-                for (; j < blockEnd; j += Width)
-                {
-                    Vector256<ulong> q = Vector256.LoadUnsafe(ref query, j);
-                    b0 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row0, j) ^ q).AsByte());
-                    b1 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row1, j) ^ q).AsByte());
-                    b2 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row2, j) ^ q).AsByte());
-                    b3 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row3, j) ^ q).AsByte());
-                }
-
-                t0 += NibblePopCount.SumPerWord(b0);
-                t1 += NibblePopCount.SumPerWord(b1);
-                t2 += NibblePopCount.SumPerWord(b2);
-                t3 += NibblePopCount.SumPerWord(b3);
-            }
-            while (j < full);
-
-            Vector128<int> sums = SumEach(t0, t1, t2, t3);
-            if (tail != 0)
-            {
-                ref ulong queryTail = ref Unsafe.Add(ref query, full);
-                sums += Vector128.Create(
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row0, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row1, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row2, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row3, full), tail));
-            }
-
-            sums.StoreUnsafe(ref results, r);
+            FourRowsV256(ref query, ref Unsafe.Add(ref rows, r * words), words).StoreUnsafe(ref results, r);
         }
 
         for (; r < count; r++)
@@ -250,63 +163,20 @@ internal static class HammingDistanceBatch
             Unsafe.Add(ref results, r) = HammingDistance.V256Core(ref query, ref Unsafe.Add(ref rows, r * words), words);
         }
     }
-    /// <summary>
-    /// Codes of <paramref name="words"/> words, four rows a step: each row keeps per-byte counts in
-    /// its own register, widened to 64-bit totals every 31 vectors, and the four totals are
-    /// reduced together; words past the last full vector are counted one by one.
-    /// </summary>
+
+    /// <summary>Codes of <paramref name="words"/> words, four rows a step (see <see cref="FourRowsV512"/>).</summary>
     private static void MultiWordV512(ref ulong query, ref ulong rows, ref int results, nuint words, nuint count)
     {
-        const int Width = 8;
-        if (words < Width)
+        if (words < 8)
         {
             MultiWordV256(ref query, ref rows, ref results, words, count);
             return;
         }
 
-        nuint full = words & ~(nuint)(Width - 1);
-        nuint tail = words - full;
         nuint r = 0;
         for (; r + 4 <= count; r += 4)
         {
-            ref ulong row0 = ref Unsafe.Add(ref rows, r * words);
-            ref ulong row1 = ref Unsafe.Add(ref row0, words);
-            ref ulong row2 = ref Unsafe.Add(ref row1, words);
-            ref ulong row3 = ref Unsafe.Add(ref row2, words);
-            Vector512<ulong> t0 = Vector512<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
-            nuint j = 0;
-            do
-            {
-                nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
-                Vector512<byte> b0 = Vector512<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
-                for (; j < blockEnd; j += Width)
-                {
-                    Vector512<ulong> q = Vector512.LoadUnsafe(ref query, j);
-                    b0 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row0, j) ^ q).AsByte());
-                    b1 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row1, j) ^ q).AsByte());
-                    b2 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row2, j) ^ q).AsByte());
-                    b3 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row3, j) ^ q).AsByte());
-                }
-
-                t0 += NibblePopCount.SumPerWord(b0);
-                t1 += NibblePopCount.SumPerWord(b1);
-                t2 += NibblePopCount.SumPerWord(b2);
-                t3 += NibblePopCount.SumPerWord(b3);
-            }
-            while (j < full);
-
-            Vector128<int> sums = SumEach(t0, t1, t2, t3);
-            if (tail != 0)
-            {
-                ref ulong queryTail = ref Unsafe.Add(ref query, full);
-                sums += Vector128.Create(
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row0, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row1, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row2, full), tail),
-                    HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row3, full), tail));
-            }
-
-            sums.StoreUnsafe(ref results, r);
+            FourRowsV512(ref query, ref Unsafe.Add(ref rows, r * words), words).StoreUnsafe(ref results, r);
         }
 
         for (; r < count; r++)
@@ -314,6 +184,147 @@ internal static class HammingDistanceBatch
             Unsafe.Add(ref results, r) = HammingDistance.V512Core(ref query, ref Unsafe.Add(ref rows, r * words), words);
         }
     }
+
+    /// <summary>
+    /// Distances from the query to the four consecutive codes starting at <paramref name="row0"/>,
+    /// for codes of at least 2 words. Each row keeps per-byte counts in its own register, widened to
+    /// 64-bit totals every 31 vectors, and the four totals are reduced together; a last odd word is
+    /// counted with <c>popcnt</c>. Shared by the batch and the radius-scan kernels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> FourRowsV128(ref ulong query, ref ulong row0, nuint words)
+    {
+        const int Width = 2;
+        nuint full = words & ~(nuint)(Width - 1);
+        nuint tail = words - full;
+        ref ulong row1 = ref Unsafe.Add(ref row0, words);
+        ref ulong row2 = ref Unsafe.Add(ref row1, words);
+        ref ulong row3 = ref Unsafe.Add(ref row2, words);
+        Vector128<ulong> t0 = Vector128<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
+        nuint j = 0;
+        do
+        {
+            nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
+            Vector128<byte> b0 = Vector128<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
+            for (; j < blockEnd; j += Width)
+            {
+                Vector128<ulong> q = Vector128.LoadUnsafe(ref query, j);
+                b0 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row0, j) ^ q).AsByte());
+                b1 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row1, j) ^ q).AsByte());
+                b2 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row2, j) ^ q).AsByte());
+                b3 += NibblePopCount.PerByte((Vector128.LoadUnsafe(ref row3, j) ^ q).AsByte());
+            }
+
+            t0 += NibblePopCount.SumPerWord(b0);
+            t1 += NibblePopCount.SumPerWord(b1);
+            t2 += NibblePopCount.SumPerWord(b2);
+            t3 += NibblePopCount.SumPerWord(b3);
+        }
+        while (j < full);
+
+        Vector128<int> sums = SumEach(t0, t1, t2, t3);
+        if (tail != 0)
+        {
+            sums += TailCounts(ref query, ref row0, ref row1, ref row2, ref row3, full, tail);
+        }
+
+        return sums;
+    }
+
+    /// <summary>As <see cref="FourRowsV128"/>, 4 words a vector, for codes of at least 4 words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> FourRowsV256(ref ulong query, ref ulong row0, nuint words)
+    {
+        const int Width = 4;
+        nuint full = words & ~(nuint)(Width - 1);
+        nuint tail = words - full;
+        ref ulong row1 = ref Unsafe.Add(ref row0, words);
+        ref ulong row2 = ref Unsafe.Add(ref row1, words);
+        ref ulong row3 = ref Unsafe.Add(ref row2, words);
+        Vector256<ulong> t0 = Vector256<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
+        nuint j = 0;
+        do
+        {
+            nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
+            Vector256<byte> b0 = Vector256<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
+            for (; j < blockEnd; j += Width)
+            {
+                Vector256<ulong> q = Vector256.LoadUnsafe(ref query, j);
+                b0 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row0, j) ^ q).AsByte());
+                b1 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row1, j) ^ q).AsByte());
+                b2 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row2, j) ^ q).AsByte());
+                b3 += NibblePopCount.PerByte((Vector256.LoadUnsafe(ref row3, j) ^ q).AsByte());
+            }
+
+            t0 += NibblePopCount.SumPerWord(b0);
+            t1 += NibblePopCount.SumPerWord(b1);
+            t2 += NibblePopCount.SumPerWord(b2);
+            t3 += NibblePopCount.SumPerWord(b3);
+        }
+        while (j < full);
+
+        Vector128<int> sums = SumEach(t0, t1, t2, t3);
+        if (tail != 0)
+        {
+            sums += TailCounts(ref query, ref row0, ref row1, ref row2, ref row3, full, tail);
+        }
+
+        return sums;
+    }
+
+    /// <summary>As <see cref="FourRowsV128"/>, 8 words a vector, for codes of at least 8 words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> FourRowsV512(ref ulong query, ref ulong row0, nuint words)
+    {
+        const int Width = 8;
+        nuint full = words & ~(nuint)(Width - 1);
+        nuint tail = words - full;
+        ref ulong row1 = ref Unsafe.Add(ref row0, words);
+        ref ulong row2 = ref Unsafe.Add(ref row1, words);
+        ref ulong row3 = ref Unsafe.Add(ref row2, words);
+        Vector512<ulong> t0 = Vector512<ulong>.Zero, t1 = t0, t2 = t0, t3 = t0;
+        nuint j = 0;
+        do
+        {
+            nuint blockEnd = Math.Min(full, j + HammingDistance.MaxVectorsPerByteSum * Width);
+            Vector512<byte> b0 = Vector512<byte>.Zero, b1 = b0, b2 = b0, b3 = b0;
+            for (; j < blockEnd; j += Width)
+            {
+                Vector512<ulong> q = Vector512.LoadUnsafe(ref query, j);
+                b0 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row0, j) ^ q).AsByte());
+                b1 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row1, j) ^ q).AsByte());
+                b2 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row2, j) ^ q).AsByte());
+                b3 += NibblePopCount.PerByte((Vector512.LoadUnsafe(ref row3, j) ^ q).AsByte());
+            }
+
+            t0 += NibblePopCount.SumPerWord(b0);
+            t1 += NibblePopCount.SumPerWord(b1);
+            t2 += NibblePopCount.SumPerWord(b2);
+            t3 += NibblePopCount.SumPerWord(b3);
+        }
+        while (j < full);
+
+        Vector128<int> sums = SumEach(t0, t1, t2, t3);
+        if (tail != 0)
+        {
+            sums += TailCounts(ref query, ref row0, ref row1, ref row2, ref row3, full, tail);
+        }
+
+        return sums;
+    }
+
+    /// <summary>Distances over the words from <paramref name="start"/> on (fewer than one vector) of four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> TailCounts(ref ulong query, ref ulong row0, ref ulong row1, ref ulong row2, ref ulong row3, nuint start, nuint tail)
+    {
+        ref ulong queryTail = ref Unsafe.Add(ref query, start);
+        return Vector128.Create(
+            HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row0, start), tail),
+            HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row1, start), tail),
+            HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row2, start), tail),
+            HammingDistance.ScalarCore(ref queryTail, ref Unsafe.Add(ref row3, start), tail));
+    }
+
     /// <summary>
     /// Packs two vectors of 64-bit counts (each below 2³²) into one vector of 32-bit counts, in
     /// order: the counts of <paramref name="first"/>, then those of <paramref name="second"/>.

@@ -20,8 +20,9 @@ namespace Aknn.Embedded.Kernels;
 /// a vector <c>cnt</c>) and single pairs run TensorPrimitives.
 /// </para>
 /// <para>
-/// .NET 10 has no managed intrinsic for AVX-512 VPOPCNTDQ, so even on CPUs that have it the
-/// 512-bit path counts by nibble lookup.
+/// .NET 10 has no managed intrinsic for AVX-512 VPOPCNTDQ (no <c>Avx512Vpopcntdq</c> class, no
+/// <c>Vector512</c> population count), so even on CPUs that have it the 512-bit path counts by
+/// nibble lookup with AVX-512BW.
 /// </para>
 /// </remarks>
 internal static class HammingKernels
@@ -79,6 +80,98 @@ internal static class HammingKernels
         else
         {
             HammingDistanceBatch.Scalar(query, rows, results);
+        }
+    }
+
+    /// <summary>
+    /// The rows within Hamming distance <paramref name="radius"/> of <paramref name="query"/>:
+    /// writes their indexes, ascending, to the start of <paramref name="matches"/> and returns how
+    /// many there are. <paramref name="rows"/> holds codes of <c>query.Length</c> words back to back.
+    /// </summary>
+    /// <remarks>
+    /// Fused: counts are compared in registers and only matches are stored (see
+    /// <see cref="HammingScan"/>). A negative radius matches nothing.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The query is empty, <paramref name="rows"/> is not a whole number of codes, or <paramref name="matches"/> has less room than there are rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ScanWithin(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, int radius, Span<int> matches)
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            return HammingScan.V512(query, rows, radius, matches, default);
+        }
+
+        return Avx2.IsSupported ? HammingScan.V256(query, rows, radius, matches, default) : HammingScan.Scalar(query, rows, radius, matches, default);
+    }
+
+    /// <summary>
+    /// As <see cref="ScanWithin(ReadOnlySpan{ulong}, ReadOnlySpan{ulong}, int, Span{int})"/>, and
+    /// writes each match's distance to the same position of <paramref name="matchDistances"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the other overload, or <paramref name="matchDistances"/> has less room than there are rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ScanWithin(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, int radius, Span<int> matches, Span<int> matchDistances)
+    {
+        if (matchDistances.IsEmpty && !rows.IsEmpty)
+        {
+            // The paths read an empty span as "no distances wanted"; here distances were asked for.
+            KernelGuard.Room(nameof(matchDistances), 0, query.IsEmpty ? 1 : rows.Length / query.Length);
+        }
+
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            return HammingScan.V512(query, rows, radius, matches, matchDistances);
+        }
+
+        return Avx2.IsSupported
+            ? HammingScan.V256(query, rows, radius, matches, matchDistances)
+            : HammingScan.Scalar(query, rows, radius, matches, matchDistances);
+    }
+
+    /// <summary>
+    /// Distances from each of several queries to each row, reading each block of rows once for all
+    /// the queries (see <see cref="HammingBatchMany{TPath}"/>). <paramref name="queries"/> and
+    /// <paramref name="rows"/> hold codes of <paramref name="words"/> words back to back;
+    /// <paramref name="results"/> is query-major: <c>results[q · n + i]</c> is the distance from
+    /// query q to row i, for n rows.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="words"/> is not positive, a span is not a whole number of codes, or <c>results.Length</c> is not Q · n.</exception>
+    public static void DistanceBatchMany(ReadOnlySpan<ulong> queries, ReadOnlySpan<ulong> rows, int words, Span<int> results)
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            HammingBatchMany<V512HammingPath>.DistanceBatchMany(queries, rows, words, results);
+        }
+        else if (Avx2.IsSupported)
+        {
+            HammingBatchMany<V256HammingPath>.DistanceBatchMany(queries, rows, words, results);
+        }
+        else
+        {
+            HammingBatchMany<ScalarHammingPath>.DistanceBatchMany(queries, rows, words, results);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ScanWithin(ReadOnlySpan{ulong}, ReadOnlySpan{ulong}, int, Span{int})"/> for the
+    /// Q = <c>counts.Length</c> queries in <paramref name="queries"/> at once, reading each block of
+    /// rows once for all of them: query q's matches are <c>matches[q · n .. q · n + counts[q])</c>,
+    /// ascending, for n rows.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="words"/> is not positive, a span is not a whole number of codes, <paramref name="queries"/> does not hold <c>counts.Length</c> codes, or <paramref name="matches"/> has less room than Q · n.</exception>
+    public static void ScanWithinMany(ReadOnlySpan<ulong> queries, ReadOnlySpan<ulong> rows, int words, int radius, Span<int> matches, Span<int> counts)
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            HammingBatchMany<V512HammingPath>.ScanWithinMany(queries, rows, words, radius, matches, counts);
+        }
+        else if (Avx2.IsSupported)
+        {
+            HammingBatchMany<V256HammingPath>.ScanWithinMany(queries, rows, words, radius, matches, counts);
+        }
+        else
+        {
+            HammingBatchMany<ScalarHammingPath>.ScanWithinMany(queries, rows, words, radius, matches, counts);
         }
     }
 }

@@ -18,14 +18,31 @@ namespace Aknn.Embedded.Kernels;
 /// </remarks>
 internal static class NibblePopCount
 {
+    /// <summary>The number of set bits of each value 0–15, repeated in every 16-byte block.</summary>
+    public static Vector128<byte> Table128 => Vector128.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+
+    /// <inheritdoc cref="Table128"/>
+    /// <remarks>Every 16-byte block carries the table because the AVX2 and AVX-512 shuffles look up within each block.</remarks>
+    public static Vector256<byte> Table256 => Vector256.Create(Table128, Table128);
+
+    /// <inheritdoc cref="Table256"/>
+    public static Vector512<byte> Table512 => Vector512.Create(Table256, Table256);
+
     /// <summary>Number of set bits in each byte of <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> PerByte(Vector128<byte> value)
+    public static Vector128<byte> PerByte(Vector128<byte> value) => PerByte(value, Table128, Vector128.Create((byte)0x0F));
+
+    /// <summary>
+    /// Number of set bits in each byte of <paramref name="value"/>, with the lookup table
+    /// (<see cref="Table128"/>) and the low-nibble mask (0x0F in every byte) passed in. A loop that
+    /// sets both up once keeps them in registers; the JIT does not hoist constant vectors out of
+    /// loops, and reloads them every iteration otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> PerByte(Vector128<byte> value, Vector128<byte> table, Vector128<byte> lowNibbles)
     {
-        Vector128<byte> table = Vector128.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-        Vector128<byte> nibble = Vector128.Create((byte)0x0F);
-        Vector128<byte> low = value & nibble;
-        Vector128<byte> high = (value.AsUInt16() >>> 4).AsByte() & nibble;
+        Vector128<byte> low = value & lowNibbles;
+        Vector128<byte> high = (value.AsUInt16() >>> 4).AsByte() & lowNibbles;
         if (Ssse3.IsSupported)
         {
             return Ssse3.Shuffle(table, low) + Ssse3.Shuffle(table, high);
@@ -36,41 +53,42 @@ internal static class NibblePopCount
 
     /// <summary>Number of set bits in each byte of <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> PerByte(Vector256<byte> value)
+    public static Vector256<byte> PerByte(Vector256<byte> value) => PerByte(value, Table256, Vector256.Create((byte)0x0F));
+
+    /// <inheritdoc cref="PerByte(Vector128{byte}, Vector128{byte}, Vector128{byte})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> PerByte(Vector256<byte> value, Vector256<byte> table, Vector256<byte> lowNibbles)
     {
-        // Both 128-bit halves carry the table because the AVX2 shuffle looks up within each half.
-        Vector256<byte> table = Vector256.Create(
-            (byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-        Vector256<byte> nibble = Vector256.Create((byte)0x0F);
-        Vector256<byte> low = value & nibble;
-        Vector256<byte> high = (value.AsUInt16() >>> 4).AsByte() & nibble;
         if (Avx2.IsSupported)
         {
+            Vector256<byte> low = value & lowNibbles;
+            Vector256<byte> high = (value.AsUInt16() >>> 4).AsByte() & lowNibbles;
             return Avx2.Shuffle(table, low) + Avx2.Shuffle(table, high);
         }
 
-        return Vector256.Create(PerByte(value.GetLower()), PerByte(value.GetUpper()));
+        return Vector256.Create(
+            PerByte(value.GetLower(), table.GetLower(), lowNibbles.GetLower()),
+            PerByte(value.GetUpper(), table.GetUpper(), lowNibbles.GetUpper()));
     }
 
     /// <summary>Number of set bits in each byte of <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> PerByte(Vector512<byte> value)
+    public static Vector512<byte> PerByte(Vector512<byte> value) => PerByte(value, Table512, Vector512.Create((byte)0x0F));
+
+    /// <inheritdoc cref="PerByte(Vector128{byte}, Vector128{byte}, Vector128{byte})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<byte> PerByte(Vector512<byte> value, Vector512<byte> table, Vector512<byte> lowNibbles)
     {
         if (Avx512BW.IsSupported)
         {
-            Vector512<byte> table = Vector512.Create(
-                (byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-            Vector512<byte> nibble = Vector512.Create((byte)0x0F);
-            Vector512<byte> low = value & nibble;
-            Vector512<byte> high = (value.AsUInt16() >>> 4).AsByte() & nibble;
+            Vector512<byte> low = value & lowNibbles;
+            Vector512<byte> high = (value.AsUInt16() >>> 4).AsByte() & lowNibbles;
             return Avx512BW.Shuffle(table, low) + Avx512BW.Shuffle(table, high);
         }
 
-        return Vector512.Create(PerByte(value.GetLower()), PerByte(value.GetUpper()));
+        return Vector512.Create(
+            PerByte(value.GetLower(), table.GetLower(), lowNibbles.GetLower()),
+            PerByte(value.GetUpper(), table.GetUpper(), lowNibbles.GetUpper()));
     }
 
     /// <summary>

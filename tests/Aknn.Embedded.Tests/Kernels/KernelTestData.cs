@@ -53,6 +53,12 @@ internal delegate int HammingPair(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b);
 
 internal delegate void HammingBatch(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, Span<int> results);
 
+internal delegate int HammingScanPath(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, int radius, Span<int> matches, Span<int> matchDistances);
+
+internal delegate void HammingBatchMany(ReadOnlySpan<ulong> queries, ReadOnlySpan<ulong> rows, int words, Span<int> results);
+
+internal delegate void HammingScanMany(ReadOnlySpan<ulong> queries, ReadOnlySpan<ulong> rows, int words, int radius, Span<int> matches, Span<int> counts);
+
 internal static class KernelTestData
 {
     public static readonly KernelPath[] VectorPaths = [KernelPath.V128, KernelPath.V256, KernelPath.V512];
@@ -124,6 +130,140 @@ internal static class KernelTestData
         KernelPath.V512 => HammingDistanceBatch.V512,
         _ => throw new ArgumentOutOfRangeException(nameof(path)),
     };
+
+    public static HammingScanPath HammingScanPath(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => HammingScan.Scalar,
+        KernelPath.V128 => HammingScan.V128,
+        KernelPath.V256 => HammingScan.V256,
+        KernelPath.V512 => HammingScan.V512,
+        _ => throw new ArgumentOutOfRangeException(nameof(path)),
+    };
+
+    public static HammingBatchMany DistanceBatchManyPath(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => HammingBatchMany<ScalarHammingPath>.DistanceBatchMany,
+        KernelPath.V128 => HammingBatchMany<V128HammingPath>.DistanceBatchMany,
+        KernelPath.V256 => HammingBatchMany<V256HammingPath>.DistanceBatchMany,
+        KernelPath.V512 => HammingBatchMany<V512HammingPath>.DistanceBatchMany,
+        _ => throw new ArgumentOutOfRangeException(nameof(path)),
+    };
+
+    public static HammingScanMany ScanWithinManyPath(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => HammingBatchMany<ScalarHammingPath>.ScanWithinMany,
+        KernelPath.V128 => HammingBatchMany<V128HammingPath>.ScanWithinMany,
+        KernelPath.V256 => HammingBatchMany<V256HammingPath>.ScanWithinMany,
+        KernelPath.V512 => HammingBatchMany<V512HammingPath>.ScanWithinMany,
+        _ => throw new ArgumentOutOfRangeException(nameof(path)),
+    };
+
+    /// <summary>
+    /// A query and <paramref name="count"/> rows for radius scans. Random codes sit near half the
+    /// code length from any query, so half the rows are the query with a uniform 0 … bits number
+    /// of bits flipped (every distance is about as likely); the rest are random, all ones, all
+    /// zeros, the query itself or its complement. The query is all zeros or all ones one time in eight each.
+    /// </summary>
+    public static (ulong[] Query, ulong[] Rows) ScanData(int words, int count, Random rng)
+    {
+        ulong[] query = rng.Next(8) switch
+        {
+            0 => new ulong[words],
+            1 => Enumerable.Repeat(ulong.MaxValue, words).ToArray(),
+            _ => Words(words, rng),
+        };
+        var rows = new ulong[words * count];
+        for (int r = 0; r < count; r++)
+        {
+            Span<ulong> row = rows.AsSpan(r * words, words);
+            int kind = rng.Next(12);
+            switch (kind)
+            {
+                case < 6:
+                    query.CopyTo(row);
+                    FlipBits(row, rng.Next(64 * words + 1), rng);
+                    break;
+                case < 8:
+                    Words(words, rng).CopyTo(row);
+                    break;
+                case 8:
+                    row.Fill(ulong.MaxValue);
+                    break;
+                case 9:
+                    row.Clear();
+                    break;
+                case 10:
+                    query.CopyTo(row);
+                    break;
+                default:
+                    for (int w = 0; w < words; w++)
+                    {
+                        row[w] = ~query[w];
+                    }
+
+                    break;
+            }
+        }
+
+        return (query, rows);
+    }
+
+    /// <summary>
+    /// <paramref name="queryCount"/> random queries and <paramref name="count"/> rows, each row one
+    /// of the queries with a uniform 0 … bits number of bits flipped.
+    /// </summary>
+    public static (ulong[] Queries, ulong[] Rows) ManyData(int words, int queryCount, int count, Random rng)
+    {
+        ulong[] queries = Words(words * queryCount, rng);
+        var rows = new ulong[words * count];
+        for (int r = 0; r < count; r++)
+        {
+            Span<ulong> row = rows.AsSpan(r * words, words);
+            if (queryCount == 0)
+            {
+                Words(words, rng).CopyTo(row);
+                continue;
+            }
+
+            queries.AsSpan(rng.Next(queryCount) * words, words).CopyTo(row);
+            FlipBits(row, rng.Next(64 * words + 1), rng);
+        }
+
+        return (queries, rows);
+    }
+
+    /// <summary>Flips <paramref name="flips"/> distinct random bits of <paramref name="code"/>.</summary>
+    public static void FlipBits(Span<ulong> code, int flips, Random rng)
+    {
+        int bits = 64 * code.Length;
+
+        // Past half the bits, flip them all and then flip back the ones to keep, so that the
+        // loop below always looks for positions among at least half the bits.
+        bool invert = flips > bits / 2;
+        if (invert)
+        {
+            for (int w = 0; w < code.Length; w++)
+            {
+                code[w] = ~code[w];
+            }
+
+            flips = bits - flips;
+        }
+
+        Span<ulong> touched = stackalloc ulong[code.Length];
+        touched.Clear();
+        for (int done = 0; done < flips;)
+        {
+            int bit = rng.Next(bits);
+            ulong mask = 1UL << (bit % 64);
+            if ((touched[bit / 64] & mask) == 0)
+            {
+                touched[bit / 64] |= mask;
+                code[bit / 64] ^= mask;
+                done++;
+            }
+        }
+    }
 
     private static FloatPair Pair<TKernel>(KernelPath path)
         where TKernel : struct, IFloatDistanceKernel => path switch
