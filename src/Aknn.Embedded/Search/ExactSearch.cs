@@ -136,6 +136,11 @@ internal static unsafe class ExactSearch
 
     private static void ScanRows(Query q, Collector collector, in Source source, byte* vectors, float* norms, int rows, float[] distances, SeenRows? seen)
     {
+        if (q.Metric == Metric.Hamming)
+        {
+            ScanCodes(q, collector, source, vectors, rows, distances.Length, seen);
+            return;
+        }
         int blockRows = distances.Length;
         for (int start = 0; start < rows; start += blockRows)
         {
@@ -145,18 +150,42 @@ internal static unsafe class ExactSearch
             float bound = collector.Bound;
             for (int i = FirstWithin(d, 0, bound); i < n; i = FirstWithin(d, i + 1, bound))
             {
-                int row = start + i;
-                if (source.IsDeleted(row)) continue;
-                if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)row * q.RowBytes, q.RowBytes))) continue;
-                ReadOnlySpan<byte> id = source.IdUtf8(row);
-                if (!collector.WouldAccept(d[i], id)) continue;
-                if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;
-                ReadOnlySpan<byte> payload = q.Filter is not null || q.IncludePayload ? source.Payload(row) : default;
-                if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), payload)) continue;
-                collector.Add(new Candidate(d[i], id.ToArray(), q.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
+                Consider(q, collector, source, vectors, start + i, d[i], seen);
                 bound = collector.Bound;
             }
         }
+    }
+
+    /// <summary>
+    /// Binary codes: the fused popcount kernel returns only the rows within the collector's bound
+    /// (as it stood when the block began; <see cref="Collector.WouldAccept"/> applies the current one).
+    /// </summary>
+    private static void ScanCodes(Query q, Collector collector, in Source source, byte* vectors, int rows, int blockRows, SeenRows? seen)
+    {
+        ulong[] code = q.Code!;
+        Span<int> matches = stackalloc int[blockRows];
+        Span<int> distances = stackalloc int[blockRows];
+        for (int start = 0; start < rows; start += blockRows)
+        {
+            int n = Math.Min(blockRows, rows - start);
+            int radius = (int)Math.Min(collector.Bound, code.Length * 64);
+            var block = new ReadOnlySpan<ulong>(vectors + (long)start * q.RowBytes, n * code.Length);
+            int found = HammingKernels.ScanWithin(code, block, radius, matches, distances);
+            for (int i = 0; i < found; i++) Consider(q, collector, source, vectors, start + matches[i], distances[i], seen);
+        }
+    }
+
+    /// <summary>The per-row checks after the distance bound: deletion, rows seen before, the collector's tie rule, self, filter.</summary>
+    private static void Consider(Query q, Collector collector, in Source source, byte* vectors, int row, float distance, SeenRows? seen)
+    {
+        if (source.IsDeleted(row)) return;
+        if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)row * q.RowBytes, q.RowBytes))) return;
+        ReadOnlySpan<byte> id = source.IdUtf8(row);
+        if (!collector.WouldAccept(distance, id)) return;
+        if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) return;
+        ReadOnlySpan<byte> payload = q.Filter is not null || q.IncludePayload ? source.Payload(row) : default;
+        if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), payload)) return;
+        collector.Add(new Candidate(distance, id.ToArray(), q.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
     }
 
     /// <summary>
@@ -184,18 +213,9 @@ internal static unsafe class ExactSearch
         return d.Length;
     }
 
-    /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to the query.</summary>
+    /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to a float query (codes go through <see cref="ScanCodes"/>).</summary>
     private static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
     {
-        if (q.Metric == Metric.Hamming)
-        {
-            var code = q.Code!;
-            var block = new ReadOnlySpan<ulong>(rows, n * code.Length);
-            Span<int> counts = stackalloc int[n];
-            HammingKernels.DistanceBatch(code, block, counts);
-            for (int i = 0; i < n; i++) d[i] = counts[i];
-            return;
-        }
         float[] query = q.Floats!;
         var floats = new ReadOnlySpan<float>(rows, n * query.Length);
         switch (q.Metric)
