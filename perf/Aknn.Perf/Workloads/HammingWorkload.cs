@@ -44,6 +44,7 @@ internal static class HammingWorkload
         var latency = new double[q];
         var found = new int[q][];
         double buildS, insertS, commitS, compactS, qps;
+        string model;
         try
         {
             long t = Stopwatch.GetTimestamp();
@@ -60,6 +61,7 @@ internal static class HammingWorkload
             phase = Stopwatch.GetTimestamp();
             index.Compact();
             compactS = Stats.MsSince(phase) / 1000;
+            model = index.Model.ToString();
             buildS = Stats.MsSince(t) / 1000;
             ResultPrinter.Note($"built in {buildS:F1} s (insert {insertS:F1} s, commit {commitS:F1} s, compact {compactS:F1} s)");
 
@@ -91,7 +93,7 @@ internal static class HammingWorkload
         double recall = trueCount == 0 ? double.NaN : (double)hitsFound / trueCount;
         double p50 = Stats.Percentile(latency, 50);
         ctx.Printer.Emit(new ResultRow("aknn", "hamming", n, bits)
-            .Add("model", IndexModel.Exact.ToString()).Add("bits", bits).Add("radius", radius).Add("queries", q).Add("threads", 1)
+            .Add("model", model).Add("bits", bits).Add("radius", radius).Add("queries", q).Add("threads", 1)
             .Add("p50_ms", p50)
             .Add("p99_ms", Stats.Percentile(latency, 99))
             .Add("qps", qps)
