@@ -22,6 +22,9 @@ import numpy as np
 
 import faiss
 
+import peer_output
+from peer_output import median
+
 SYSTEM = "faiss-flat"
 
 
@@ -39,36 +42,8 @@ def read_vecs(path, dtype):
     return np.ascontiguousarray(rows[:, 1:]).view(dtype)
 
 
-def fmt(value):
-    """Four significant digits at most, like the harness."""
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, str):
-        return value
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:.0f}"
-    if a >= 100:
-        return f"{value:.1f}"
-    if a >= 10:
-        return f"{value:.2f}"
-    if a >= 1:
-        return f"{value:.3f}"
-    if a == 0:
-        return "0"
-    if a >= 0.001:
-        return f"{value:.4g}"
-    return f"{value:.3e}"
-
-
 def result(workload, n, dim, **fields):
-    parts = [f"RESULT system={SYSTEM} workload={workload} n={n} dim={dim}"]
-    parts += [f"{k}={fmt(v)}" for k, v in fields.items()]
-    print(" ".join(parts), flush=True)
-
-
-def median(values):
-    return float(np.percentile(np.asarray(values, dtype=np.float64), 50))
+    peer_output.result(SYSTEM, workload, n, dim, **fields)
 
 
 def recall(found, truth, xb, xq, tie_aware, tolerance=1e-5):
