@@ -195,6 +195,29 @@ public class MultiIndexHashingTests
     }
 
     [Fact]
+    public void A_damaged_substring_table_is_reported_with_its_file_and_never_served()
+    {
+        using var dir = new TempFolder();
+        string path = dir.Index();
+        var rng = new Random(9);
+        var codes = Enumerable.Range(0, 2000).Select(_ => Data.Code(rng, 1)).ToArray();
+        using (var index = VectorIndex.Create(path, new IndexOptions { Dimensions = 64, Metric = Metric.Hamming }))
+        {
+            for (int i = 0; i < codes.Length; i++) index.UpsertCode("c" + i, codes[i]);
+            index.Compact();
+        }
+        string segment = FileSurgery.Single(path, "seg-*.seg");
+        var (offset, length) = SegmentLayout.Read(segment)[Aknn.Embedded.Storage.SectionKind.Substrings];
+        FileSurgery.FlipByte(segment, offset + length / 2);
+
+        using var reopened = VectorIndex.Open(path);
+        var e = Assert.Throws<IndexCorruptedException>(() => reopened.SearchCodeRadius(codes[0], 4, new SearchOptions { Strategy = SearchStrategy.Probe }));
+        Assert.Contains(Path.GetFileName(segment), e.Message);
+        Assert.Throws<IndexCorruptedException>(() => reopened.SearchCode(codes[0]));
+        Assert.Throws<IndexCorruptedException>(() => reopened.Verify());
+    }
+
+    [Fact]
     public void Hamming_indexes_default_to_multi_index_hashing_and_float_indexes_to_exact()
     {
         using var dir = new TempFolder();
