@@ -33,7 +33,8 @@ internal sealed class PerfOptions
           --disk-mbps X    use this disk write bandwidth instead of measuring it
           --read-gbps X    use this memory read bandwidth instead of measuring it
           --python PATH    interpreter for the peers (default /usr/bin/python3)
-          --config NAME    insert: run only this configuration (default, no-seal, manual or parts)
+          --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
+                           hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact)
         """;
 
     public required string Workload { get; init; }

@@ -761,6 +761,51 @@ internal sealed class IndexEngine : IDisposable
     // ---------------------------------------------------------------- compaction
 
     /// <summary>
+    /// Fills an empty index with one segment written straight from <paramref name="rows"/>: no log
+    /// records, no tail, no seals to merge later. The segment is synced and named in a new manifest
+    /// before this returns, so the rows are durable; a crash before that leaves the index empty.
+    /// The writer lock is held throughout (other writes wait; searches go on and see the rows at
+    /// once when it returns).
+    /// </summary>
+    public void BulkLoad(ISegmentSource rows, Action<int>? rowsWritten, CancellationToken cancel)
+    {
+        lock (_compaction)
+        lock (_write)
+        {
+            CheckWritable();
+            if (_seq != 0 || _segments.Count > 0 || _tail.Count > 0 || _frozen is not null)
+                throw new InvalidOperationException($"Bulk loading fills an empty index, and the index at '{Folder}' has been written to. Add rows to it with UpsertBatch or UpsertCodeBatch, or bulk load into a new index.");
+            if (rows.Count == 0) return;
+            long segId = _manifest.NextFileNumber;
+            string path = Path.Combine(Folder, SegmentName(segId));
+            Segment? loaded = null;
+            try
+            {
+                SegmentWriter.Write(path, segId, 1, rows.Count, Schema, rows, _faults, rowsWritten, cancel);
+                loaded = Segment.Open(path, segId, Schema);
+                var next = CloneManifest();
+                next.NextFileNumber = segId + 1;
+                next.Segments.Add(new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = loaded.RowCount });
+                // The rows take sequence numbers 1..n, as if they had been logged and sealed.
+                next.LastSealedSequence = rows.Count;
+                next.Write(Folder, _faults);
+                _manifest = next;
+            }
+            catch (Exception e)
+            {
+                loaded?.Release();
+                TryDelete(path);
+                if (e is IOException io) throw new StorageFullException(path, io, "Nothing was loaded and the index is still empty: free disk space and retry.");
+                throw;
+            }
+            _segments.Add(loaded);
+            _seq = rows.Count;
+            _live = rows.Count;
+            Publish(new SegmentSet([.. _segments]));
+        }
+    }
+
+    /// <summary>
     /// Merges every segment into one without deleted rows. Searches and writes go on meanwhile:
     /// the merge reads a fixed set of segments, and deletions that land on them while it runs are
     /// carried over to the merged segment before it replaces them.
