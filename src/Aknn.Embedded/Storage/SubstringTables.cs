@@ -76,47 +76,62 @@ internal static class SubstringTablesWriter
         }
         write(header);
 
-        // Keys of every row for one table at a time, then a counting sort by directory slot.
-        var keys = new uint[rows];
-        var firstWords = inline ? new ulong[rows] : null;
-        for (int r = 0; r < rows; r++)
-            if (firstWords is not null) firstWords[r] = BinaryPrimitives.ReadUInt64LittleEndian(code(r));
+        if (inline)
+        {
+            // 64-bit codes: read them once, then sort the tables on every core at the same time
+            // (each table is independent), and write them in order.
+            var codes = new ulong[rows];
+            for (int r = 0; r < rows; r++) codes[r] = BinaryPrimitives.ReadUInt64LittleEndian(code(r));
+            var built = new Table[m];
+            Parallel.For(0, m, new ParallelOptions { CancellationToken = cancel }, t =>
+                built[t] = Sort(layout, t, rows, r => layout.Key(new ReadOnlySpan<ulong>(in codes[r]), t), codes));
+            foreach (Table table in built) WriteTable(write, table);
+            return;
+        }
         var words = new ulong[layout.Words];
         for (int t = 0; t < m; t++)
         {
             cancel.ThrowIfCancellationRequested();
-            int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows), shift = length - dirBits;
-            for (int r = 0; r < rows; r++)
+            WriteTable(write, Sort(layout, t, rows, r =>
             {
-                if (firstWords is not null)
-                {
-                    words[0] = firstWords[r];
-                }
-                else
-                {
-                    ReadOnlySpan<byte> c = code(r);
-                    for (int w = 0; w < words.Length; w++) words[w] = BinaryPrimitives.ReadUInt64LittleEndian(c[(w * 8)..]);
-                }
-                keys[r] = layout.Key(words, t);
-            }
-            var directory = new uint[(1 << dirBits) + 1];
-            foreach (uint k in keys) directory[(k >> shift) + 1]++;
-            for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
-            var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
-            var ordinals = new uint[rows];
-            var entryWords = inline ? new ulong[rows] : null;
-            var entryKeys = inline ? null : new uint[rows];
-            for (int r = 0; r < rows; r++)
-            {
-                uint pos = fill[keys[r] >> shift]++;
-                ordinals[pos] = (uint)r;
-                if (entryWords is not null) entryWords[pos] = firstWords![r];
-                else entryKeys![pos] = keys[r];
-            }
-            WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(directory).AsSpan()));
-            WriteAligned(write, entryWords is not null ? MemoryMarshal.AsBytes(LittleEndian(entryWords).AsSpan()) : MemoryMarshal.AsBytes(LittleEndian(entryKeys!).AsSpan()));
-            WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(ordinals).AsSpan()));
+                ReadOnlySpan<byte> c = code(r);
+                for (int w = 0; w < words.Length; w++) words[w] = BinaryPrimitives.ReadUInt64LittleEndian(c[(w * 8)..]);
+                return layout.Key(words, t);
+            }, null));
         }
+    }
+
+    /// <summary>One table, ready to write: its directory, its entries (whole codes or keys) and row numbers.</summary>
+    private sealed record Table(uint[] Directory, ulong[]? Codes, uint[]? Keys, uint[] Ordinals);
+
+    /// <summary>A counting sort of the rows by the top directory bits of their key in table <paramref name="t"/>.</summary>
+    private static Table Sort(SubstringLayout layout, int t, int rows, Func<int, uint> keyOf, ulong[]? codes)
+    {
+        int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows), shift = length - dirBits;
+        var keys = new uint[rows];
+        for (int r = 0; r < rows; r++) keys[r] = keyOf(r);
+        var directory = new uint[(1 << dirBits) + 1];
+        foreach (uint k in keys) directory[(k >> shift) + 1]++;
+        for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
+        var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
+        var ordinals = new uint[rows];
+        var entryCodes = codes is not null ? new ulong[rows] : null;
+        var entryKeys = codes is null ? new uint[rows] : null;
+        for (int r = 0; r < rows; r++)
+        {
+            uint pos = fill[keys[r] >> shift]++;
+            ordinals[pos] = (uint)r;
+            if (entryCodes is not null) entryCodes[pos] = codes![r];
+            else entryKeys![pos] = keys[r];
+        }
+        return new Table(directory, entryCodes, entryKeys, ordinals);
+    }
+
+    private static void WriteTable(Action<ReadOnlySpan<byte>> write, Table table)
+    {
+        WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(table.Directory).AsSpan()));
+        WriteAligned(write, table.Codes is not null ? MemoryMarshal.AsBytes(LittleEndian(table.Codes).AsSpan()) : MemoryMarshal.AsBytes(LittleEndian(table.Keys!).AsSpan()));
+        WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(table.Ordinals).AsSpan()));
     }
 
     private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
