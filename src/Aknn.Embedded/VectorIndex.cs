@@ -162,24 +162,7 @@ public sealed class VectorIndex : IDisposable
     /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
     public void UpsertBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        if (Metric == Metric.Hamming) throw WrongKind(nameof(vectors));
-        if (vectors.Height != ids.Count)
-            throw new ArgumentException($"There are {ids.Count} ids but {vectors.Height} vector rows; pass one id per row.", nameof(ids));
-        if (vectors.Width != Dimensions) throw new DimensionMismatchException(Dimensions, vectors.Width, "components", nameof(vectors));
-        int rowBytes = Dimensions * sizeof(float);
-        var data = new byte[(long)ids.Count * rowBytes];
-        for (int i = 0; i < ids.Count; i++)
-        {
-            ReadOnlySpan<float> row = vectors.GetRowSpan(i);
-            ValidateFloats(row, nameof(vectors), i);
-            MemoryMarshal.AsBytes(row).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
-        }
-        var writes = new IndexEngine.Write[ids.Count];
-        BuildWrites(ids, payloads, writes, i => data.AsMemory(i * rowBytes, rowBytes));
-        WriteBatch(writes, progress, cancellationToken);
-    }
+        => WriteBatch(PackVectors(ids, vectors, payloads), progress, cancellationToken);
 
     /// <summary>Inserts or replaces many binary codes (Hamming indexes); see the float overload for the rules.</summary>
     /// <param name="ids">One id per row.</param>
@@ -189,19 +172,7 @@ public sealed class VectorIndex : IDisposable
     /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
     public void UpsertCodeBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        if (Metric != Metric.Hamming) throw WrongKind(nameof(codes));
-        if (codes.Height != ids.Count)
-            throw new ArgumentException($"There are {ids.Count} ids but {codes.Height} code rows; pass one id per row.", nameof(ids));
-        if (codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
-        int rowBytes = _words * sizeof(ulong);
-        var data = new byte[(long)ids.Count * rowBytes];
-        for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
-        var writes = new IndexEngine.Write[ids.Count];
-        BuildWrites(ids, payloads, writes, i => data.AsMemory(i * rowBytes, rowBytes));
-        WriteBatch(writes, progress, cancellationToken);
-    }
+        => WriteBatch(PackCodes(ids, codes, payloads), progress, cancellationToken);
 
     /// <summary>
     /// Fills an empty index with many float vectors in one pass: the rows are written straight into
@@ -218,6 +189,24 @@ public sealed class VectorIndex : IDisposable
     /// <exception cref="InvalidOperationException">The index is not empty (it has been written to).</exception>
     public void BulkLoad(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        => Load(PackVectors(ids, vectors, payloads), progress, cancellationToken);
+
+    /// <summary>Fills an empty Hamming index with many binary codes in one pass; see <see cref="BulkLoad"/> for the rules.</summary>
+    /// <param name="ids">One id per row.</param>
+    /// <param name="codes">Rows of <see cref="Dimensions"/>/64 words.</param>
+    /// <param name="payloads">Null, or one payload (or null) per row.</param>
+    /// <param name="progress">Receives the number of rows written so far.</param>
+    /// <param name="cancellationToken">Cancels the load; the index stays empty.</param>
+    /// <exception cref="InvalidOperationException">The index is not empty (it has been written to).</exception>
+    public void BulkLoadCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        => Load(PackCodes(ids, codes, payloads), progress, cancellationToken);
+
+    private void Load(IndexEngine.Write[] writes, IProgress<long>? progress, CancellationToken cancel) =>
+        _engine.BulkLoad(BulkRows.LastOfEachId(writes), progress is null ? null : n => progress.Report(n), cancel);
+
+    /// <summary>Validates a batch of float rows, ids and payloads (all before anything is written) and copies the rows.</summary>
+    private IndexEngine.Write[] PackVectors(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (Metric == Metric.Hamming) throw WrongKind(nameof(vectors));
@@ -232,18 +221,11 @@ public sealed class VectorIndex : IDisposable
             ValidateFloats(row, nameof(vectors), i);
             MemoryMarshal.AsBytes(row).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
         }
-        Load(ids, payloads, data, rowBytes, progress, cancellationToken);
+        return BuildWrites(ids, payloads, data, rowBytes);
     }
 
-    /// <summary>Fills an empty Hamming index with many binary codes in one pass; see <see cref="BulkLoad"/> for the rules.</summary>
-    /// <param name="ids">One id per row.</param>
-    /// <param name="codes">Rows of <see cref="Dimensions"/>/64 words.</param>
-    /// <param name="payloads">Null, or one payload (or null) per row.</param>
-    /// <param name="progress">Receives the number of rows written so far.</param>
-    /// <param name="cancellationToken">Cancels the load; the index stays empty.</param>
-    /// <exception cref="InvalidOperationException">The index is not empty (it has been written to).</exception>
-    public void BulkLoadCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Validates a batch of codes, ids and payloads (all before anything is written) and copies the codes.</summary>
+    private IndexEngine.Write[] PackCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (Metric != Metric.Hamming) throw WrongKind(nameof(codes));
@@ -253,28 +235,22 @@ public sealed class VectorIndex : IDisposable
         int rowBytes = _words * sizeof(ulong);
         var data = new byte[(long)ids.Count * rowBytes];
         for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
-        Load(ids, payloads, data, rowBytes, progress, cancellationToken);
+        return BuildWrites(ids, payloads, data, rowBytes);
     }
 
-    private void Load(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] data, int rowBytes, IProgress<long>? progress, CancellationToken cancel)
-    {
-        if (IsReadOnly) throw new IndexReadOnlyException(Folder);
-        var writes = new IndexEngine.Write[ids.Count];
-        BuildWrites(ids, payloads, writes, i => data.AsMemory(i * rowBytes, rowBytes));
-        _engine.BulkLoad(BulkRows.LastOfEachId(writes), progress is null ? null : n => progress.Report(n), cancel);
-    }
-
-    private void BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, IndexEngine.Write[] writes, Func<int, ReadOnlyMemory<byte>> row)
+    private IndexEngine.Write[] BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] data, int rowBytes)
     {
         if (payloads is not null && payloads.Count != ids.Count)
             throw new ArgumentException($"There are {ids.Count} ids but {payloads.Count} payloads; pass one payload (or null) per row, or no list.", nameof(payloads));
+        var writes = new IndexEngine.Write[ids.Count];
         for (int i = 0; i < ids.Count; i++)
         {
             byte[] idUtf8 = ValidateId(ids[i], nameof(ids), i);
             byte[]? payload = payloads?[i];
             ValidatePayload(payload?.Length ?? 0, nameof(payloads));
-            writes[i] = new IndexEngine.Write(ids[i], idUtf8, row(i), payload ?? default(ReadOnlyMemory<byte>), false);
+            writes[i] = new IndexEngine.Write(ids[i], idUtf8, data.AsMemory(i * rowBytes, rowBytes), payload ?? default(ReadOnlyMemory<byte>), false);
         }
+        return writes;
     }
 
     private void WriteBatch(IndexEngine.Write[] writes, IProgress<long>? progress, CancellationToken cancel)

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using System.Text;
 using Aknn.Embedded.Hashing;
 using Aknn.Embedded.Kernels;
 using Aknn.Embedded.Storage;
@@ -250,7 +249,7 @@ internal static unsafe class CodeSearch
                     if (d > bound) continue;
                     var code = new ReadOnlySpan<ulong>(&c, 1);
                     if (!Canonical(code, t, radii, flips, nearest)) continue;
-                    Offer(d, new Row(seg, null, Ordinal(seg, ordinals[i], tables, t)));
+                    ExactSearch.Offer(query, collector, new ExactSearch.Source(seg, null, sequence), Ordinal(seg, ordinals[i], tables, t), d);
                 }
             }
             else
@@ -263,7 +262,7 @@ internal static unsafe class CodeSearch
                     ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(seg.Vector(row));
                     int d = HammingKernels.Distance(code, _code);
                     if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
-                    Offer(d, new Row(seg, null, row));
+                    ExactSearch.Offer(query, collector, new ExactSearch.Source(seg, null, sequence), row, d);
                 }
             }
         }
@@ -284,7 +283,7 @@ internal static unsafe class CodeSearch
                 ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(tail.Vector(row));
                 int d = HammingKernels.Distance(code, _code);
                 if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
-                Offer(d, new Row(null, tail, row));
+                ExactSearch.Offer(query, collector, new ExactSearch.Source(null, tail.ChunkOf(row), sequence), row % tail.ChunkRows, d);
             }
         }
 
@@ -304,25 +303,6 @@ internal static unsafe class CodeSearch
                 if (!nearest && u > t) break;
             }
             return true;
-        }
-
-        private readonly record struct Row(Segment? Segment, Tail? Tail, int Index)
-        {
-            public bool IsDeleted(long seq) => Segment is not null ? Segment.IsDeleted(Index, seq) : Tail!.DeletedAt(Index) <= seq;
-            public ReadOnlySpan<byte> IdUtf8() => Segment is not null ? Segment.IdUtf8(Index) : Tail!.IdUtf8(Index);
-            public ReadOnlySpan<byte> Payload() => Segment is not null ? Segment.Payload(Index) : Tail!.Payload(Index);
-        }
-
-        /// <summary>The per-row checks a scan makes after the distance bound: deletion, self, filter, then the collector.</summary>
-        private void Offer(int distance, Row row)
-        {
-            if (row.IsDeleted(sequence)) return;
-            ReadOnlySpan<byte> id = row.IdUtf8();
-            if (!collector.WouldAccept(distance, id)) return;
-            if (query.ExcludeIdUtf8 is not null && id.SequenceEqual(query.ExcludeIdUtf8)) return;
-            ReadOnlySpan<byte> payload = query.Filter is not null || query.IncludePayload ? row.Payload() : default;
-            if (query.Filter is not null && !query.Filter(Encoding.UTF8.GetString(id), payload)) return;
-            collector.Add(new Candidate(distance, id.ToArray(), query.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
         }
     }
 }

@@ -48,7 +48,7 @@ internal static class DuplicateJoin
                 });
             }
         }
-        return Report(live, radius, pairs.SelectMany(p => p), options, n);
+        return Report(live.IdUtf8, radius, pairs.SelectMany(p => p), options, n);
     }
 
     /// <summary>Masks of 1 to <paramref name="flips"/> bits over <paramref name="length"/> bits (zero flips, the code's own key, is handled apart).</summary>
@@ -64,7 +64,7 @@ internal static class DuplicateJoin
     }
 
     /// <summary>Groups (connected components) and, on request, the pairs, with ids in ordinal UTF-8 order.</summary>
-    private static DuplicateReport Report(LiveCodes live, int radius, IEnumerable<(int A, int B, int D)> pairs, DuplicateOptions options, long examined)
+    private static DuplicateReport Report(Func<int, byte[]> idOf, int radius, IEnumerable<(int A, int B, int D)> pairs, DuplicateOptions options, long examined)
     {
         var parent = new Dictionary<int, int>();
         int Find(int x)
@@ -87,7 +87,7 @@ internal static class DuplicateJoin
             pairList?.Add((a, b, d));
         }
         var ids = new Dictionary<int, byte[]>();
-        byte[] Id(int row) => ids.TryGetValue(row, out var id) ? id : ids[row] = live.IdUtf8(row);
+        byte[] Id(int row) => ids.TryGetValue(row, out var id) ? id : ids[row] = idOf(row);
         var groups = parent.Keys.GroupBy(Find)
             .Select(g => g.Select(Id).Order(Utf8Order.Instance).ToList())
             .OrderByDescending(g => g.Count).ThenBy(g => g[0], Utf8Order.Instance)
@@ -140,8 +140,7 @@ internal static class DuplicateJoin
                 pairs.Add((Math.Min(a, b), Math.Max(a, b), (int)hit.Distance));
             }
         }
-        var live = LiveCodes.Named(names);
-        return Report(live, radius, pairs, options, examined);
+        return Report(k => names[k], radius, pairs, options, examined);
     }
 
     /// <summary>The live codes of a snapshot, copied into one array, with where each came from.</summary>
@@ -150,13 +149,11 @@ internal static class DuplicateJoin
         private readonly List<Segment> _segments = [];
         private readonly List<Tail> _tails = [];
         private readonly List<RowRef> _rows = [];
-        private readonly List<byte[]>? _names;
         private ulong[] _codes = [];
 
-        private LiveCodes(int words, List<byte[]>? names = null)
+        private LiveCodes(int words)
         {
             Words = words;
-            _names = names;
         }
 
         public int Words { get; }
@@ -164,12 +161,8 @@ internal static class DuplicateJoin
         public ReadOnlySpan<ulong> Code(int i) => _codes.AsSpan(i * Words, Words);
         public ulong Word0(int i) => _codes[i * Words];
 
-        /// <summary>A stand-in for <see cref="Of"/>: rows are numbers for the given ids, codes unused.</summary>
-        public static LiveCodes Named(List<byte[]> names) => new(0, names);
-
         public byte[] IdUtf8(int i)
         {
-            if (_names is not null) return _names[i];
             RowRef r = _rows[i];
             return r.Source >= 0 ? _segments[r.Source].IdUtf8(r.Row).ToArray() : _tails[-r.Source - 1].IdUtf8(r.Row);
         }

@@ -127,7 +127,7 @@ internal static unsafe class ExactSearch
     }
 
     /// <summary>A segment or a tail chunk, for the per-row checks after the distance bound.</summary>
-    private readonly struct Source(Segment? segment, TailChunk? chunk, long sequence)
+    internal readonly struct Source(Segment? segment, TailChunk? chunk, long sequence)
     {
         public bool IsDeleted(int row) => segment is not null ? segment.IsDeleted(row, sequence) : chunk!.DeletedAt[row] <= sequence;
         public ReadOnlySpan<byte> IdUtf8(int row) => segment is not null ? segment.IdUtf8(row) : chunk!.Ids[row];
@@ -175,11 +175,19 @@ internal static unsafe class ExactSearch
         }
     }
 
-    /// <summary>The per-row checks after the distance bound: deletion, rows seen before, the collector's tie rule, self, filter.</summary>
     private static void Consider(Query q, Collector collector, in Source source, byte* vectors, int row, float distance, SeenRows? seen)
     {
-        if (source.IsDeleted(row)) return;
         if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)row * q.RowBytes, q.RowBytes))) return;
+        Offer(q, collector, source, row, distance);
+    }
+
+    /// <summary>
+    /// The per-row checks once a row's distance passes the bound: deletion, the collector's tie rule,
+    /// the query's own id, the filter; then the row goes into the collector.
+    /// </summary>
+    public static void Offer(Query q, Collector collector, in Source source, int row, float distance)
+    {
+        if (source.IsDeleted(row)) return;
         ReadOnlySpan<byte> id = source.IdUtf8(row);
         if (!collector.WouldAccept(distance, id)) return;
         if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) return;
