@@ -1,4 +1,5 @@
 using Aknn.Embedded.Hashing;
+using CommunityToolkit.HighPerformance;
 
 namespace Aknn.Embedded;
 
@@ -7,11 +8,33 @@ namespace Aknn.Embedded;
 /// </summary>
 public sealed class IndexModel
 {
+    /// <summary>Most LSH tables a model may have.</summary>
+    public const int MaxTables = 255;
+
+    /// <summary>Most bits (or stable-distribution hashes) per LSH table.</summary>
+    public const int MaxBitsPerTable = 32;
+
+    /// <summary>Default number of vectors a <see cref="LshFamily.BisectingHyperplanes"/> model is fitted from.</summary>
+    public const int DefaultFitRows = 10_000;
+
     private IndexModel(IndexModelKind kind, int? substrings = null, int? expectedRadius = null)
     {
         Kind = kind;
         Substrings = substrings;
         ExpectedRadius = expectedRadius;
+    }
+
+    private IndexModel(LshFamily family, int tables, int bitsPerTable, float width, int probes, int seed, int fitRows, float[]? sample)
+        : this(IndexModelKind.Lsh)
+    {
+        Family = family;
+        Tables = tables;
+        BitsPerTable = bitsPerTable;
+        Width = width;
+        Probes = probes;
+        Seed = seed;
+        FitRows = fitRows;
+        Sample = sample;
     }
 
     /// <summary>The kind of model.</summary>
@@ -28,6 +51,39 @@ public sealed class IndexModel
     /// or null for an eighth of the code length (8 bits for 64-bit codes, 32 for 256-bit codes).
     /// </summary>
     public int? ExpectedRadius { get; }
+
+    /// <summary>For <see cref="IndexModelKind.Lsh"/>: the hash family; null for other kinds.</summary>
+    public LshFamily? Family { get; }
+
+    /// <summary>For <see cref="IndexModelKind.Lsh"/>: the number of hash tables (L); 0 for other kinds.</summary>
+    public int Tables { get; }
+
+    /// <summary>
+    /// For <see cref="IndexModelKind.Lsh"/>: the bits per table (k), or for
+    /// <see cref="LshFamily.StableDistribution"/> the number of quantised projections per table; 0 for other kinds.
+    /// </summary>
+    public int BitsPerTable { get; }
+
+    /// <summary>For <see cref="LshFamily.StableDistribution"/>: the bucket width w; 0 for other families.</summary>
+    public float Width { get; }
+
+    /// <summary>
+    /// For <see cref="IndexModelKind.Lsh"/>: the extra buckets a search probes beyond each table's own
+    /// bucket (multi-probe; <see cref="SearchOptions.Probes"/> overrides it per search).
+    /// </summary>
+    public int Probes { get; }
+
+    /// <summary>For <see cref="IndexModelKind.Lsh"/>: the seed the random planes or sampled bits are drawn from.</summary>
+    public int Seed { get; }
+
+    /// <summary>
+    /// For <see cref="LshFamily.BisectingHyperplanes"/> without a sample: how many inserted vectors the
+    /// model is fitted from (see <see cref="BisectingHyperplanes(int, int, int, int?)"/>); 0 otherwise.
+    /// </summary>
+    public int FitRows { get; }
+
+    /// <summary>The caller's sample for <see cref="LshFamily.BisectingHyperplanes"/> (row after row), or null.</summary>
+    internal float[]? Sample { get; }
 
     /// <summary>
     /// Exact search: every query compares against every live row with the SIMD kernels. Recall is
@@ -60,10 +116,137 @@ public sealed class IndexModel
         return new IndexModel(IndexModelKind.MultiIndexHashing, substrings, expectedRadius);
     }
 
+    /// <summary>
+    /// Approximate search by locality-sensitive hashing with the usual family for the index's metric:
+    /// <see cref="RandomHyperplanes"/> for cosine and dot product, <see cref="BitSampling"/> for
+    /// Hamming, and <see cref="BisectingHyperplanes(int, int, int, int?)"/> (fitted from the first
+    /// <see cref="DefaultFitRows"/> inserted vectors) for Euclidean and Manhattan.
+    /// </summary>
+    /// <param name="tables">Number of hash tables L (1 to 255). More tables raise recall and cost.</param>
+    /// <param name="bitsPerTable">Bits per table k (1 to 32). More bits make buckets smaller and more selective.</param>
+    /// <param name="probes">Extra buckets each search probes beyond the L home buckets (multi-probe), 0 or more.</param>
+    /// <param name="seed">Seed of the random draws; null for a fixed default, so that two indexes built alike hash alike.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public static IndexModel Lsh(int tables, int bitsPerTable, int probes = 0, int? seed = null) =>
+        Make(LshFamily.Auto, tables, bitsPerTable, 0, probes, seed, 0, null);
+
+    /// <summary>
+    /// Random-hyperplane LSH for <see cref="Metric.Cosine"/> and <see cref="Metric.DotProduct"/>
+    /// (Charikar): bit j of a table is the sign of a·x for a random Gaussian direction a, so two
+    /// vectors agree on a bit with probability 1 − angle/π.
+    /// </summary>
+    /// <inheritdoc cref="Lsh(int, int, int, int?)"/>
+    public static IndexModel RandomHyperplanes(int tables, int bitsPerTable, int probes = 0, int? seed = null) =>
+        Make(LshFamily.RandomHyperplanes, tables, bitsPerTable, 0, probes, seed, 0, null);
+
+    /// <summary>
+    /// Bit-sampling LSH for <see cref="Metric.Hamming"/> (Indyk and Motwani): each table's key is k
+    /// bits of the code at random positions, so two codes at distance d agree on a bit with
+    /// probability 1 − d/bits.
+    /// </summary>
+    /// <inheritdoc cref="Lsh(int, int, int, int?)"/>
+    public static IndexModel BitSampling(int tables, int bitsPerTable, int probes = 0, int? seed = null) =>
+        Make(LshFamily.BitSampling, tables, bitsPerTable, 0, probes, seed, 0, null);
+
+    /// <summary>
+    /// Bisecting-hyperplane LSH for <see cref="Metric.Euclidean"/> (EsAknn's model), fitted from the
+    /// index's own data: for each table and bit two vectors A and B are drawn from the first
+    /// <paramref name="fitRows"/> vectors inserted, and the bit is 1 when x is closer to B than to A.
+    /// Until that many vectors are stored, the model is not fitted and searches are exact (they
+    /// scan the few rows there are); when the <paramref name="fitRows"/>-th vector arrives (or the
+    /// first segment is sealed, or a bulk load starts, whichever comes first) the model is fitted
+    /// from the live rows, stored with the index, and every row stored so far is hashed.
+    /// </summary>
+    /// <param name="tables">Number of hash tables L (1 to 255).</param>
+    /// <param name="bitsPerTable">Bits per table k (1 to 32).</param>
+    /// <param name="fitRows">How many inserted vectors to fit from (at least 2; default 10,000).</param>
+    /// <param name="seed">Seed of the draws of A and B; null for a fixed default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public static IndexModel BisectingHyperplanes(int tables, int bitsPerTable, int fitRows = DefaultFitRows, int? seed = null)
+    {
+        if (fitRows < 2)
+            throw new ArgumentOutOfRangeException(nameof(fitRows), fitRows, "A bisecting-hyperplane model is fitted from at least 2 vectors.");
+        return Make(LshFamily.BisectingHyperplanes, tables, bitsPerTable, 0, 0, seed, fitRows, null);
+    }
+
+    /// <summary>
+    /// Bisecting-hyperplane LSH for <see cref="Metric.Euclidean"/>, fitted from a sample the caller
+    /// passes (for example vectors representative of what will be stored): the model is fitted when
+    /// the index is created, so every row is hashed as it is written.
+    /// </summary>
+    /// <param name="tables">Number of hash tables L (1 to 255).</param>
+    /// <param name="bitsPerTable">Bits per table k (1 to 32).</param>
+    /// <param name="sample">At least 2 vectors of the index's dimension, one per row, finite.</param>
+    /// <param name="seed">Seed of the draws of A and B; null for a fixed default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    /// <exception cref="ArgumentException">The sample has fewer than 2 rows or a component that is not finite.</exception>
+    public static IndexModel BisectingHyperplanes(int tables, int bitsPerTable, ReadOnlySpan2D<float> sample, int? seed = null)
+    {
+        if (sample.Height < 2)
+            throw new ArgumentException($"A bisecting-hyperplane model is fitted from at least 2 sample vectors; the sample has {sample.Height}.", nameof(sample));
+        var flat = new float[sample.Height * sample.Width];
+        sample.CopyTo(flat);
+        foreach (float f in flat)
+            if (!float.IsFinite(f)) throw new ArgumentException("The sample holds a component that is NaN or infinite; pass finite vectors.", nameof(sample));
+        return Make(LshFamily.BisectingHyperplanes, tables, bitsPerTable, 0, 0, seed, sample.Height, flat);
+    }
+
+    /// <summary>
+    /// Stable-distribution LSH (Datar, Immorlica, Indyk and Mirrokni, 2004) for
+    /// <see cref="Metric.Euclidean"/> (Gaussian projections) and <see cref="Metric.Manhattan"/>
+    /// (Cauchy projections): h(x) = floor((a·x + b) / w), with <paramref name="hashesPerTable"/> such
+    /// hashes forming one table's key. Searches can probe neighbouring buckets (Lv et al.'s
+    /// query-directed multi-probe): each hash is moved by ±1 in the order of how close the query lies
+    /// to that bucket boundary, with one probe budget shared by all tables.
+    /// </summary>
+    /// <param name="tables">Number of hash tables L (1 to 255).</param>
+    /// <param name="hashesPerTable">Quantised projections per table k (1 to 32).</param>
+    /// <param name="width">Bucket width w, in the units of the vectors (positive, finite): about the distance of a typical near neighbour.</param>
+    /// <param name="probes">Extra buckets probed per search, shared by all tables (0 or more).</param>
+    /// <param name="seed">Seed of the random projections; null for a fixed default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public static IndexModel StableDistribution(int tables, int hashesPerTable, float width, int probes = 0, int? seed = null)
+    {
+        if (!float.IsFinite(width) || width <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), width, "The bucket width must be a positive, finite number (about the distance of a typical near neighbour).");
+        return Make(LshFamily.StableDistribution, tables, hashesPerTable, width, probes, seed, 0, null);
+    }
+
+    /// <summary>The seed used when the caller passes none.</summary>
+    internal const int DefaultSeed = 0x5EED;
+
+    private static IndexModel Make(LshFamily family, int tables, int bits, float width, int probes, int? seed, int fitRows, float[]? sample)
+    {
+        if (tables is < 1 or > MaxTables)
+            throw new ArgumentOutOfRangeException(nameof(tables), tables, $"An LSH model has 1 to {MaxTables} tables.");
+        if (bits is < 1 or > MaxBitsPerTable)
+            throw new ArgumentOutOfRangeException(family == LshFamily.StableDistribution ? "hashesPerTable" : "bitsPerTable", bits, $"An LSH table uses 1 to {MaxBitsPerTable} bits (or hashes).");
+        if (probes is < 0 or > SearchOptions.MaxProbes)
+            throw new ArgumentOutOfRangeException(nameof(probes), probes, $"The number of extra probes must lie between 0 and {SearchOptions.MaxProbes}.");
+        return new IndexModel(family, tables, bits, width, probes, seed ?? DefaultSeed, fitRows, sample);
+    }
+
+    /// <summary>This model with the family that <see cref="LshFamily.Auto"/> stands for under <paramref name="metric"/>.</summary>
+    internal IndexModel Resolve(Metric metric)
+    {
+        if (Kind != IndexModelKind.Lsh || Family != LshFamily.Auto) return this;
+        LshFamily family = metric switch
+        {
+            Metric.Cosine or Metric.DotProduct => LshFamily.RandomHyperplanes,
+            Metric.Hamming => LshFamily.BitSampling,
+            _ => LshFamily.BisectingHyperplanes,
+        };
+        return new IndexModel(family, Tables, BitsPerTable, Width, Probes, Seed, family == LshFamily.BisectingHyperplanes ? DefaultFitRows : 0, null);
+    }
+
     /// <inheritdoc/>
-    public override string ToString() => Kind == IndexModelKind.MultiIndexHashing
-        ? $"MultiIndexHashing(substrings: {Substrings?.ToString() ?? "auto"}, expectedRadius: {ExpectedRadius?.ToString() ?? "auto"})"
-        : Kind.ToString();
+    public override string ToString() => Kind switch
+    {
+        IndexModelKind.MultiIndexHashing => $"MultiIndexHashing(substrings: {Substrings?.ToString() ?? "auto"}, expectedRadius: {ExpectedRadius?.ToString() ?? "auto"})",
+        IndexModelKind.Lsh when Family == LshFamily.StableDistribution => $"StableDistribution(tables: {Tables}, hashesPerTable: {BitsPerTable}, width: {Width:G4}, probes: {Probes})",
+        IndexModelKind.Lsh => $"{Family}(tables: {Tables}, bitsPerTable: {BitsPerTable}{(Probes > 0 ? $", probes: {Probes}" : "")})",
+        _ => Kind.ToString(),
+    };
 }
 
 /// <summary>The kinds of <see cref="IndexModel"/>.</summary>
@@ -74,4 +257,26 @@ public enum IndexModelKind
 
     /// <summary>Multi-index hashing over binary codes: exact radius and nearest-neighbour search without a full scan.</summary>
     MultiIndexHashing = 2,
+
+    /// <summary>Locality-sensitive hashing: approximate nearest neighbours from bucket candidates re-ranked exactly.</summary>
+    Lsh = 3,
+}
+
+/// <summary>Families of locality-sensitive hash functions (see the <see cref="IndexModel"/> factories).</summary>
+public enum LshFamily
+{
+    /// <summary>The usual family for the index's metric, chosen when the index is created.</summary>
+    Auto = 0,
+
+    /// <summary>Sign of a random projection (cosine, dot product).</summary>
+    RandomHyperplanes = 1,
+
+    /// <summary>Closer to sample vector A or B (Euclidean), fitted from data.</summary>
+    BisectingHyperplanes = 2,
+
+    /// <summary>Quantised Gaussian or Cauchy projection, floor((a·x + b) / w) (Euclidean, Manhattan), with multi-probe.</summary>
+    StableDistribution = 3,
+
+    /// <summary>Sampled bits of a binary code (Hamming).</summary>
+    BitSampling = 4,
 }

@@ -31,15 +31,50 @@ public sealed class SearchOptions
     /// </summary>
     public bool IncludeSelf { get; init; }
 
+    /// <summary>Largest <see cref="Candidates"/>.</summary>
+    public const int MaxCandidates = 10_000_000;
+
+    /// <summary>Largest <see cref="Probes"/>.</summary>
+    public const int MaxProbes = 100_000;
+
+    /// <summary>
+    /// For LSH indexes: how many candidates, ranked by the number of tables whose bucket they share
+    /// with the query, are re-ranked by their exact distance to find the best <see cref="K"/>
+    /// (EsAknn's k1). More candidates raise recall and cost time. Default: null, meaning
+    /// max(100, 10 × K). With at least as many candidates as live rows in the query's buckets, the
+    /// result is the exact nearest neighbours among those rows. Ignored by other models.
+    /// </summary>
+    public int? Candidates { get; init; }
+
+    /// <summary>
+    /// For LSH indexes: extra buckets to probe beyond each table's own bucket (multi-probe), shared by
+    /// all tables and taken in the order of how close the query lies to each bucket boundary.
+    /// Default: null, meaning the model's <see cref="IndexModel.Probes"/>.
+    /// </summary>
+    public int? Probes { get; init; }
+
+    /// <summary>
+    /// For LSH indexes: search exactly (scan every row, recall 1) instead of through the hash tables,
+    /// for example to measure recall. Default: false. Other models are exact already.
+    /// </summary>
+    public bool Exact { get; init; }
+
     /// <summary>For tests and benchmarks: forces probing or scanning of binary-code sources instead of the cost model's choice.</summary>
     internal SearchStrategy Strategy { get; init; }
 
     internal static readonly SearchOptions Default = new();
 
+    /// <summary>The candidate budget of an LSH search.</summary>
+    internal int ResolvedCandidates => Candidates ?? Math.Max(100, 10 * K);
+
     internal void Validate()
     {
         if (K < 1 || K > MaxK)
             throw new ArgumentOutOfRangeException(nameof(K), K, $"K must lie between 1 and {MaxK}.");
+        if (Candidates is { } c && (c < K || c > MaxCandidates))
+            throw new ArgumentOutOfRangeException(nameof(Candidates), c, $"Candidates must lie between K ({K}) and {MaxCandidates}: the candidates are re-ranked to the best K.");
+        if (Probes is < 0 or > MaxProbes)
+            throw new ArgumentOutOfRangeException(nameof(Probes), Probes, $"Probes must lie between 0 and {MaxProbes}.");
     }
 }
 

@@ -328,7 +328,7 @@ public sealed class VectorIndex : IDisposable
     /// </summary>
     /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
     /// <param name="options">K, filter and payload options; null for K = 10.</param>
-    public IReadOnlyList<Hit> Search(ReadOnlySpan<float> query, SearchOptions? options = null)
+    public SearchResults Search(ReadOnlySpan<float> query, SearchOptions? options = null)
     {
         ValidateFloats(query, nameof(query));
         return Knn(MemoryMarshal.AsBytes(query), options);
@@ -337,7 +337,7 @@ public sealed class VectorIndex : IDisposable
     /// <summary>The <see cref="SearchOptions.K"/> stored codes nearest to <paramref name="code"/> in Hamming distance.</summary>
     /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
     /// <param name="options">K, filter and payload options; null for K = 10.</param>
-    public IReadOnlyList<Hit> SearchCode(ReadOnlySpan<ulong> code, SearchOptions? options = null)
+    public SearchResults SearchCode(ReadOnlySpan<ulong> code, SearchOptions? options = null)
     {
         ValidateCode(code, nameof(code));
         return Knn(MemoryMarshal.AsBytes(code), options);
@@ -350,7 +350,7 @@ public sealed class VectorIndex : IDisposable
     /// <param name="id">The stored item's id.</param>
     /// <param name="options">K, filter and payload options; null for K = 10.</param>
     /// <exception cref="KeyNotFoundException">No item is stored under <paramref name="id"/>.</exception>
-    public IReadOnlyList<Hit> SearchById(string id, SearchOptions? options = null)
+    public SearchResults SearchById(string id, SearchOptions? options = null)
     {
         byte[] idUtf8 = ValidateId(id, nameof(id));
         options ??= SearchOptions.Default;
@@ -395,7 +395,7 @@ public sealed class VectorIndex : IDisposable
         return Within(MemoryMarshal.AsBytes(code), radius, options);
     }
 
-    private List<Hit> Knn(ReadOnlySpan<byte> query, SearchOptions? options)
+    private SearchResults Knn(ReadOnlySpan<byte> query, SearchOptions? options)
     {
         options ??= SearchOptions.Default;
         options.Validate();
@@ -475,8 +475,8 @@ public sealed class VectorIndex : IDisposable
     }
 
     /// <summary>Binary codes go through multi-index hashing (which scans sources without tables); float vectors are scanned.</summary>
-    private List<Hit> Nearest(Snapshot s, ExactSearch.Query query, int k) =>
-        Metric == Metric.Hamming ? CodeSearch.Nearest(s, query, k) : ExactSearch.Run(s, query, new TopKCollector(k));
+    private SearchResults Nearest(Snapshot s, ExactSearch.Query query, int k) =>
+        new(Metric == Metric.Hamming ? CodeSearch.Nearest(s, query, k) : ExactSearch.Run(s, query, new TopKCollector(k)), false, 0);
 
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
     internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();
