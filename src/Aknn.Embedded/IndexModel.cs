@@ -226,6 +226,10 @@ public sealed class IndexModel
         return new IndexModel(family, tables, bits, width, probes, seed ?? DefaultSeed, fitRows, sample);
     }
 
+    /// <summary>A model as the manifest records it (no sample: a fitted model's planes are in its own file).</summary>
+    internal static IndexModel Stored(LshFamily family, int tables, int bits, float width, int probes, int seed, int fitRows) =>
+        new(family, tables, bits, width, probes, seed, fitRows, null);
+
     /// <summary>This model with the family that <see cref="LshFamily.Auto"/> stands for under <paramref name="metric"/>.</summary>
     internal IndexModel Resolve(Metric metric)
     {

@@ -28,7 +28,7 @@ public sealed class IndexOptions
     public IndexModel? Model { get; init; }
 
     /// <summary>The model to store: <see cref="Model"/>, or the default for the metric.</summary>
-    internal IndexModel ResolvedModel => Model ?? (Metric == Metric.Hamming ? IndexModel.MultiIndexHashing() : IndexModel.Exact);
+    internal IndexModel ResolvedModel => (Model ?? (Metric == Metric.Hamming ? IndexModel.MultiIndexHashing() : IndexModel.Exact)).Resolve(Metric);
 
     /// <summary>
     /// When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.
@@ -72,8 +72,35 @@ public sealed class IndexOptions
                 throw new ArgumentOutOfRangeException(nameof(Model), m,
                     $"A {bits}-bit code splits into {Hashing.SubstringLayout.MinCount(bits)} to {bits} substring tables (each at most {Hashing.SubstringLayout.MaxLength} bits); pass null to choose automatically.");
         }
+        if (ResolvedModel.Kind == IndexModelKind.Lsh) ValidateLsh(ResolvedModel);
         if (SealThresholdBytes < 4096)
             throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), SealThresholdBytes, "The seal threshold must be at least 4096 bytes.");
+    }
+
+    private void ValidateLsh(IndexModel m)
+    {
+        LshFamily family = m.Family!.Value;
+        Metric[] allowed = family switch
+        {
+            LshFamily.RandomHyperplanes => [Metric.Cosine, Metric.DotProduct],
+            LshFamily.BisectingHyperplanes => [Metric.Euclidean, Metric.Manhattan],
+            LshFamily.StableDistribution => [Metric.Euclidean, Metric.Manhattan],
+            _ => [Metric.Hamming],
+        };
+        if (!allowed.Contains(Metric))
+        {
+            string usual = Metric switch
+            {
+                Metric.Cosine or Metric.DotProduct => "IndexModel.RandomHyperplanes",
+                Metric.Hamming => "IndexModel.BitSampling (or the exact IndexModel.MultiIndexHashing)",
+                _ => "IndexModel.BisectingHyperplanes or IndexModel.StableDistribution",
+            };
+            throw new ArgumentException($"The {family} LSH family does not suit Metric.{Metric} (it suits {string.Join(" and ", allowed.Select(a => "Metric." + a))}). Use {usual}, or IndexModel.Lsh(...) to choose the family from the metric.", nameof(Model));
+        }
+        if (family == LshFamily.BitSampling && m.BitsPerTable > Dimensions)
+            throw new ArgumentOutOfRangeException(nameof(Model), m.BitsPerTable, $"Bit sampling takes at most all {Dimensions} bits of the code per table; lower bitsPerTable.");
+        if (m.Sample is { } sample && sample.Length != (long)m.FitRows * Dimensions)
+            throw new ArgumentException($"The sample's vectors have {sample.Length / m.FitRows} components, but the index has {Dimensions} dimensions.", nameof(Model));
     }
 
 }

@@ -360,8 +360,9 @@ public sealed class VectorIndex : IDisposable
         {
             if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
                 throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
-            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, at.Vector(), options, options.IncludeSelf ? null : idUtf8);
-            return Nearest(s, query, options.K);
+            ReadOnlySpan<byte> vector = at.Vector();
+            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, vector, options, options.IncludeSelf ? null : idUtf8);
+            return Nearest(s, query, vector, options);
         }
         finally
         {
@@ -403,7 +404,7 @@ public sealed class VectorIndex : IDisposable
         try
         {
             var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
-            return Nearest(s, q, options.K);
+            return Nearest(s, q, query, options);
         }
         finally
         {
@@ -474,9 +475,20 @@ public sealed class VectorIndex : IDisposable
             throw new InvalidOperationException($"{operation} groups binary codes; this index stores float vectors ({Metric}). Create the index with Metric.Hamming to store perceptual hashes.");
     }
 
-    /// <summary>Binary codes go through multi-index hashing (which scans sources without tables); float vectors are scanned.</summary>
-    private SearchResults Nearest(Snapshot s, ExactSearch.Query query, int k) =>
-        new(Metric == Metric.Hamming ? CodeSearch.Nearest(s, query, k) : ExactSearch.Run(s, query, new TopKCollector(k)), false, 0);
+    /// <summary>
+    /// LSH indexes search their buckets (unless the search asks to be exact or the model is not
+    /// fitted yet); binary codes go through multi-index hashing (which scans sources without
+    /// tables); float vectors are scanned.
+    /// </summary>
+    private SearchResults Nearest(Snapshot s, ExactSearch.Query query, ReadOnlySpan<byte> vector, SearchOptions options)
+    {
+        if (_engine.Lsh is { } lsh && !options.Exact)
+            return LshSearch.Nearest(s, query, lsh, vector, options.K, options.ResolvedCandidates, options.Probes ?? _engine.LshProbes);
+        var hits = Metric == Metric.Hamming && _engine.Schema.Model != IndexModelKind.Lsh
+            ? CodeSearch.Nearest(s, query, options.K)
+            : ExactSearch.Run(s, query, new TopKCollector(options.K));
+        return new SearchResults(hits, false, s.LiveCount);
+    }
 
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
     internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();

@@ -33,7 +33,7 @@ internal static unsafe class CodeSearch
         }
         foreach (var (tail, chunks, count) in Tails(snapshot))
         {
-            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout, count, radius, ProbeCosts.Tail)) search.WithinTail(tail, tables, count, radius);
+            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout!, count, radius, ProbeCosts.Tail)) search.WithinTail(tail, tables, count, radius);
             else ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
         }
         return ExactSearch.ToHits(query, collector);
@@ -102,7 +102,7 @@ internal static unsafe class CodeSearch
 
         public void WithinSegment(Segment seg, SegmentSubstrings tables, int radius)
         {
-            SubstringLayout layout = Use(tables.Layout);
+            SubstringLayout layout = Use(tables.Layout!);
             int[] radii = layout.ProbeRadii(radius);
             for (int t = 0; t < layout.Count; t++)
             {
@@ -111,9 +111,9 @@ internal static unsafe class CodeSearch
             }
         }
 
-        public void WithinTail(Tail tail, TailSubstrings tables, int count, int radius)
+        public void WithinTail(Tail tail, TailBuckets tables, int count, int radius)
         {
-            SubstringLayout layout = Use(tables.Layout);
+            SubstringLayout layout = Use(tables.Layout!);
             int[] radii = layout.ProbeRadii(radius);
             for (int t = 0; t < layout.Count; t++)
             {
@@ -130,7 +130,7 @@ internal static unsafe class CodeSearch
 
         public void NearestInSegment(Segment seg, SegmentSubstrings tables)
         {
-            SubstringLayout layout = Use(tables.Layout);
+            SubstringLayout layout = Use(tables.Layout!);
             int done = Rounds(layout, seg.RowCount, ProbeCosts.Segment(seg.RowCount, layout.Words), round =>
             {
                 for (int t = 0; t < layout.Count; t++)
@@ -141,8 +141,8 @@ internal static unsafe class CodeSearch
 
         public void NearestInTail(Tail tail, TailChunk[] chunks, int count)
         {
-            TailSubstrings tables = tail.Substrings!;
-            SubstringLayout layout = Use(tables.Layout);
+            TailBuckets tables = tail.Substrings!;
+            SubstringLayout layout = Use(tables.Layout!);
             int done = Rounds(layout, count, ProbeCosts.Tail, round =>
             {
                 for (int t = 0; t < layout.Count; t++)
@@ -274,10 +274,10 @@ internal static unsafe class CodeSearch
             return (int)ordinal;
         }
 
-        private void VisitTailBucket(Tail tail, TailSubstrings tables, int count, int t, uint key, int[]? radii, int flips, bool nearest)
+        private void VisitTailBucket(Tail tail, TailBuckets tables, int count, int t, uint key, int[]? radii, int flips, bool nearest)
         {
-            int m = tables.Layout.Count;
-            for (int row = tables.Head(t, key); row >= 0; row = tail.ChunkOf(row).SubstringNext![row % tail.ChunkRows * m + t])
+            int m = tables.Tables;
+            for (int row = tables.Head(t, key); row >= 0; row = tail.ChunkOf(row).BucketNext![row % tail.ChunkRows * m + t])
             {
                 if (row >= count) continue; // written after this search's snapshot
                 ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(tail.Vector(row));

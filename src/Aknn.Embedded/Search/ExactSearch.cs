@@ -221,6 +221,23 @@ internal static unsafe class ExactSearch
         return d.Length;
     }
 
+    /// <summary>The ranking distance of one row (raw row bytes; <paramref name="norm"/> is its norm, for cosine) to the query.</summary>
+    public static float RowDistance(Query q, ReadOnlySpan<byte> row, float norm)
+    {
+        if (q.Metric == Metric.Hamming) return HammingKernels.Distance(q.Code!, MemoryMarshal.Cast<byte, ulong>(row));
+        ReadOnlySpan<float> x = MemoryMarshal.Cast<byte, float>(row);
+        float[] query = q.Floats!;
+        return q.Metric switch
+        {
+            Metric.Euclidean => FloatKernels.SquaredL2(query, x),
+            Metric.Manhattan => FloatKernels.L1(query, x),
+            Metric.DotProduct => -FloatKernels.Dot(query, x),
+            // As in the batch path: 1 − (q̂ · x) / |x|, clamped to the documented [0, 2].
+            Metric.Cosine => Math.Clamp(1f - FloatKernels.Dot(query, x) / norm, 0f, 2f),
+            _ => throw new InvalidOperationException($"Metric {q.Metric} has no exact kernel."),
+        };
+    }
+
     /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to a float query (codes go through <see cref="ScanCodes"/>).</summary>
     private static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
     {

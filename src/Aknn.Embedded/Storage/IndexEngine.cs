@@ -42,8 +42,9 @@ internal sealed class IndexEngine : IDisposable
     private bool _sealing;                  // a background seal is running
     private readonly List<string> _olderLogs = []; // logs before the current one, deleted once a seal covers them
 
-    private IndexEngine(string folder, Manifest manifest, WriterLock? writerLock, Durability durability, long sealThreshold, IFaultInjector? faults)
+    private IndexEngine(string folder, Manifest manifest, WriterLock? writerLock, Durability durability, long sealThreshold, IFaultInjector? faults, LshModel? lsh = null)
     {
+        _lsh = lsh;
         Folder = folder;
         _manifest = manifest;
         _lock = writerLock;
@@ -62,8 +63,16 @@ internal sealed class IndexEngine : IDisposable
     private Tail NewTail()
     {
         int expectedRows = (int)Math.Min(int.MaxValue, SealThreshold / (Schema.RowBytes + 64));
-        return new(Schema.RowBytes, Metric == Metric.Cosine, expectedRows, Schema.Substrings?.LayoutFor(Dimensions, expectedRows, ProbeCosts.Tail));
+        return new(Schema.RowBytes, Metric == Metric.Cosine, expectedRows, Schema.Substrings?.LayoutFor(Dimensions, expectedRows, ProbeCosts.Tail), _lsh);
     }
+
+    private LshModel? _lsh;
+
+    /// <summary>The LSH model, or null (another model kind, or a model not fitted yet: searches are then exact).</summary>
+    public LshModel? Lsh => Volatile.Read(ref _lsh);
+
+    /// <summary>The LSH model's default number of extra probes per search.</summary>
+    public int LshProbes => _manifest.Lsh?.Probes ?? 0;
 
     public string Folder { get; }
     public SegmentSchema Schema { get; }
@@ -73,9 +82,12 @@ internal sealed class IndexEngine : IDisposable
     public int Dimensions => Schema.Dimensions;
 
     /// <summary>The model the index was created with.</summary>
-    public IndexModel Model => _manifest.Model == IndexModelKind.MultiIndexHashing
-        ? IndexModel.MultiIndexHashing(_manifest.Substrings, _manifest.ExpectedRadius)
-        : IndexModel.Exact;
+    public IndexModel Model => _manifest.Model switch
+    {
+        IndexModelKind.MultiIndexHashing => IndexModel.MultiIndexHashing(_manifest.Substrings, _manifest.ExpectedRadius),
+        IndexModelKind.Lsh => _manifest.Lsh!.ToModel(),
+        _ => IndexModel.Exact,
+    };
 
     /// <summary>A failure that left the on-disk state uncertain (a failed fsync); all later writes are refused.</summary>
     public Exception? Fault { get; private set; }
@@ -110,23 +122,39 @@ internal sealed class IndexEngine : IDisposable
                 throw new IOException($"An index already exists at '{folder}'. Open it with VectorIndex.Open, or delete the folder to start over.");
             foreach (string path in Directory.EnumerateFiles(folder))
                 if (IsLeftByInterruptedCreate(path) && Path.GetFileName(path) != WriterLock.FileName) File.Delete(path);
+            IndexModel model = options.ResolvedModel;
             var manifest = new Manifest
             {
                 Metric = options.Metric,
                 Dimensions = options.Dimensions,
-                Model = options.ResolvedModel.Kind,
-                Substrings = options.ResolvedModel.Substrings,
-                ExpectedRadius = options.ResolvedModel.ExpectedRadius,
+                Model = model.Kind,
+                Substrings = model.Substrings,
+                ExpectedRadius = model.ExpectedRadius,
+                Lsh = model.Kind == IndexModelKind.Lsh ? new ManifestLsh
+                {
+                    Family = model.Family!.Value, Tables = model.Tables, Bits = model.BitsPerTable, Width = model.Width,
+                    Probes = model.Probes, Seed = model.Seed, FitRows = model.FitRows,
+                } : null,
                 SealThresholdBytes = options.SealThresholdBytes,
                 CreatedUtc = DateTime.UtcNow,
                 Generation = 1,
                 NextFileNumber = 2,
                 LogFile = LogName(1),
             };
-            var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes, options.Faults);
+            // Models that need no data of the index exist from the start, stored before the manifest names them.
+            LshModel? lsh = null;
+            if (model.Kind == IndexModelKind.Lsh && (model.Family != LshFamily.BisectingHyperplanes || model.Sample is not null))
+            {
+                lsh = model.Sample is { } sample
+                    ? LshModel.FitBisecting(model, options.Dimensions, model.FitRows, r => sample.AsSpan(r * options.Dimensions, options.Dimensions))
+                    : LshModel.Draw(model, options.Metric, options.Dimensions);
+                manifest.Lsh!.Fitted = true;
+            }
+            var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes, options.Faults, lsh);
             try
             {
                 engine._log = LogFile.Create(Path.Combine(folder, manifest.LogFile), 1, options.Faults);
+                if (lsh is not null) LshModelFile.Write(folder, lsh, options.Faults);
                 manifest.Write(folder, options.Faults);
             }
             catch (IOException e)
@@ -156,7 +184,7 @@ internal sealed class IndexEngine : IDisposable
     private static bool IsLeftByInterruptedCreate(string path)
     {
         string name = Path.GetFileName(path);
-        return name == WriterLock.FileName || name == Manifest.FileName + ".tmp"
+        return name == WriterLock.FileName || name == Manifest.FileName + ".tmp" || name == LshModelFile.FileName || name == LshModelFile.FileName + ".tmp"
             || (name == LogName(1) && File.Exists(path) && new FileInfo(path).Length <= LogFormat.HeaderSize);
     }
 
@@ -212,12 +240,19 @@ internal sealed class IndexEngine : IDisposable
         string manifestPath = Path.Combine(folder, Manifest.FileName);
         if (!Enum.IsDefined(manifest.Metric) || manifest.Dimensions <= 0 || manifest.Dimensions > IndexOptions.MaxDimensions)
             throw new IndexCorruptedException(manifestPath, 0, "the manifest describes an invalid schema");
-        if (manifest.Model is not (IndexModelKind.Exact or IndexModelKind.MultiIndexHashing))
+        if (manifest.Model is not (IndexModelKind.Exact or IndexModelKind.MultiIndexHashing or IndexModelKind.Lsh))
             throw new UnsupportedFormatVersionException(manifestPath, manifest.FormatVersion + 1, Manifest.Version);
         if (manifest.Model == IndexModelKind.MultiIndexHashing
             && (manifest.Metric != Metric.Hamming || manifest.Substrings is { } m && (m < SubstringLayout.MinCount(manifest.Dimensions) || m > manifest.Dimensions) || manifest.ExpectedRadius < 0))
             throw new IndexCorruptedException(manifestPath, 0, "the manifest describes invalid multi-index hashing settings");
-        var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes ?? manifest.SealThresholdBytes, options.Faults);
+        LshModel? lsh = null;
+        if (manifest.Model == IndexModelKind.Lsh)
+        {
+            if (manifest.Lsh is not { } l || !Enum.IsDefined(l.Family) || l.Family == LshFamily.Auto || l.Tables is < 1 or > IndexModel.MaxTables || l.Bits is < 1 or > IndexModel.MaxBitsPerTable)
+                throw new IndexCorruptedException(manifestPath, 0, "the manifest describes invalid LSH settings");
+            if (l.Fitted) lsh = LshModelFile.Read(folder, l.Family, manifest.Dimensions, l.Tables, l.Bits);
+        }
+        var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes ?? manifest.SealThresholdBytes, options.Faults, lsh);
         try
         {
             engine.Recover();
@@ -248,6 +283,7 @@ internal sealed class IndexEngine : IDisposable
         _seq = _manifest.LastSealedSequence;
         ReplayLogs();
         RemoveOrphans();
+        if (!ReadOnly) TryFitLsh();
         Publish(new SegmentSet([.. _segments]));
     }
 
@@ -493,6 +529,7 @@ internal sealed class IndexEngine : IDisposable
     private void AfterWrite()
     {
         if (_durability.Kind == DurabilityKind.PerWrite) SyncLog();
+        TryFitLsh();
         if (_tail.Bytes < SealThreshold + _sealRetryBytes) return;
         // One tail is sealed at a time: a full tail waits for the previous seal, which keeps memory
         // bounded and the segment boundaries the same as if every seal ran inline.
@@ -562,6 +599,51 @@ internal sealed class IndexEngine : IDisposable
         }
     }
 
+    // ---------------------------------------------------------------- LSH model fitting
+
+    /// <summary>Live tail rows at which the next attempt to fit a pending model is made after one failed (full disk).</summary>
+    private long _fitRetryRows;
+
+    /// <summary>Fits a pending bisecting-hyperplane model once the tail holds its fit rows; a storage failure is retried later.</summary>
+    private void TryFitLsh()
+    {
+        if (_manifest.Lsh is not { Fitted: false } settings || _live < Math.Max(settings.FitRows, _fitRetryRows)) return;
+        try
+        {
+            FitLsh(force: false, null);
+            _fitRetryRows = 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The writes are safe in the log; try again once the tail has grown by a tenth.
+            _fitRetryRows = _live + Math.Max(1, settings.FitRows / 10);
+        }
+    }
+
+    /// <summary>
+    /// Fits a pending bisecting-hyperplane model (writer lock held) from the first FitRows live rows of
+    /// <paramref name="source"/>, or of the tail when it is null: stores the model, records it in
+    /// the manifest, then hashes the tail's rows into its tables. Without <paramref name="force"/> it
+    /// waits for FitRows rows; with it (before a seal or bulk load) it fits from what there is.
+    /// </summary>
+    private void FitLsh(bool force, ISegmentSource? source)
+    {
+        if (_manifest.Lsh is not { Fitted: false } settings) return;
+        source ??= _tail.LiveRows(_seq);
+        int count = Math.Min(source.Count, settings.FitRows);
+        if (count == 0 || (!force && count < settings.FitRows)) return;
+        LshModel model = LshModel.FitBisecting(_manifest.Lsh.ToModel(), Dimensions, count,
+            r => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source.Vector(r)));
+        LshModelFile.Write(Folder, model, _faults);
+        var next = CloneManifest();
+        next.Lsh!.Fitted = true;
+        next.Write(Folder, _faults);
+        _manifest = next;
+        Volatile.Write(ref _lsh, model);
+        _tail.AttachLsh(model);
+        PublishTail();
+    }
+
     // ---------------------------------------------------------------- seal
 
     /// <summary>
@@ -586,6 +668,8 @@ internal sealed class IndexEngine : IDisposable
     private void Freeze()
     {
         SyncLog();
+        // Every segment of an LSH index has postings: fit a pending model before the first seal.
+        FitLsh(force: true, null);
         long segmentId = _manifest.NextFileNumber++;
         long logId = _manifest.NextFileNumber++;
         LogFile newLog = LogFile.Create(Path.Combine(Folder, LogName(logId)), logId, _faults);
@@ -658,7 +742,7 @@ internal sealed class IndexEngine : IDisposable
             if (rows.Count > 0)
             {
                 created.Add(segmentPath);
-                SegmentWriter.Write(segmentPath, segmentId, minSeq, seq, Schema, rows, _faults);
+                SegmentWriter.Write(segmentPath, segmentId, minSeq, seq, Schema, rows, _faults, lsh: Lsh);
                 fresh = Segment.Open(segmentPath, segmentId, Schema);
             }
             lock (_write)
@@ -714,6 +798,7 @@ internal sealed class IndexEngine : IDisposable
         Model = _manifest.Model,
         Substrings = _manifest.Substrings,
         ExpectedRadius = _manifest.ExpectedRadius,
+        Lsh = _manifest.Lsh?.Clone(),
         SealThresholdBytes = _manifest.SealThresholdBytes,
         CreatedUtc = _manifest.CreatedUtc,
         Generation = _manifest.Generation + 1,
@@ -776,12 +861,13 @@ internal sealed class IndexEngine : IDisposable
             if (_seq != 0 || _segments.Count > 0 || _tail.Count > 0 || _frozen is not null)
                 throw new InvalidOperationException($"Bulk loading fills an empty index, and the index at '{Folder}' has been written to. Add rows to it with UpsertBatch or UpsertCodeBatch, or bulk load into a new index.");
             if (rows.Count == 0) return;
+            FitLsh(force: true, rows);
             long segId = _manifest.NextFileNumber;
             string path = Path.Combine(Folder, SegmentName(segId));
             Segment? loaded = null;
             try
             {
-                SegmentWriter.Write(path, segId, 1, rows.Count, Schema, rows, _faults, rowsWritten, cancel);
+                SegmentWriter.Write(path, segId, 1, rows.Count, Schema, rows, _faults, rowsWritten, cancel, Lsh);
                 loaded = Segment.Open(path, segId, Schema);
                 var next = CloneManifest();
                 next.NextFileNumber = segId + 1;
@@ -841,7 +927,7 @@ internal sealed class IndexEngine : IDisposable
                 int total = source.Count;
                 progress?.Report(new CompactionProgress(0, total));
                 SegmentWriter.Write(path, segId, 0, s0, Schema, source, _faults,
-                    n => progress?.Report(new CompactionProgress(n, total)), cancel);
+                    n => progress?.Report(new CompactionProgress(n, total)), cancel, Lsh);
                 merged = Segment.Open(path, segId, Schema);
                 lock (_write)
                 {

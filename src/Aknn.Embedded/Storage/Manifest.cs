@@ -34,6 +34,10 @@ internal sealed class Manifest
     /// <summary>Multi-index hashing: the radius the automatic choice of tables is tuned for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ExpectedRadius { get; set; }
+
+    /// <summary>LSH: the model's settings and whether it has been fitted (its planes are then in <see cref="LshModelFile"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ManifestLsh? Lsh { get; set; }
     public long SealThresholdBytes { get; set; }
     public DateTime CreatedUtc { get; set; }
     public long Generation { get; set; }
@@ -112,6 +116,25 @@ internal sealed class Manifest
         BinaryPrimitives.WriteInt32LittleEndian(b[8..], Version);
         return IdHash.Compute(b);
     }
+}
+
+/// <summary>The settings of an LSH model as the manifest records them.</summary>
+internal sealed class ManifestLsh
+{
+    public LshFamily Family { get; set; }
+    public int Tables { get; set; }
+    public int Bits { get; set; }
+    public float Width { get; set; }
+    public int Probes { get; set; }
+    public int Seed { get; set; }
+    public int FitRows { get; set; }
+
+    /// <summary>Whether the model exists (drawn at creation, or fitted from data); until then searches are exact.</summary>
+    public bool Fitted { get; set; }
+
+    public ManifestLsh Clone() => (ManifestLsh)MemberwiseClone();
+
+    public IndexModel ToModel() => IndexModel.Stored(Family, Tables, Bits, Width, Probes, Seed, FitRows);
 }
 
 /// <summary>One segment as listed in the manifest.</summary>

@@ -149,6 +149,8 @@ internal sealed unsafe class Segment
         if (Metric == Metric.Cosine) RequireLength(SectionKind.Norms, (long)RowCount * 4);
         if (HasSubstrings && (Metric != Metric.Hamming || version < 2))
             throw new IndexCorruptedException(Path, tableAt, "a substring tables section appears in a segment that cannot have one");
+        if (_sections[(int)SectionKind.LshPostings].Length > 0 && (version < 3 || schema.Model != IndexModelKind.Lsh))
+            throw new IndexCorruptedException(Path, tableAt, "an LSH postings section appears in a segment that cannot have one");
         long slots = _sections[(int)SectionKind.IdTable].Length / 8;
         if (slots < 16 || (slots & (slots - 1)) != 0 || slots < 2L * RowCount)
             throw new IndexCorruptedException(Path, tableAt, "the id table section has an invalid size");
@@ -182,7 +184,7 @@ internal sealed unsafe class Segment
     public void VerifyAll()
     {
         for (int k = 1; k <= SegmentFormat.MaxSectionKind; k++)
-            if (_sections[k].Length > 0 || (k != (int)SectionKind.Norms && k != (int)SectionKind.Substrings)) Verify((SectionKind)k);
+            if (_sections[k].Length > 0 || (k is not ((int)SectionKind.Norms or (int)SectionKind.Substrings or (int)SectionKind.LshPostings))) Verify((SectionKind)k);
         if (_sections[(int)SectionKind.Substrings].Length > 0) Substrings();
     }
 
@@ -201,6 +203,23 @@ internal sealed unsafe class Segment
         var (offset, length, _) = _sections[(int)SectionKind.Substrings];
         s = SegmentSubstrings.Parse(Path, offset, _base + offset, length, RowBytes * 8, RowCount);
         return Interlocked.CompareExchange(ref _substrings, s, null) ?? s;
+    }
+
+    private SegmentLshPostings? _lsh;
+
+    /// <summary>
+    /// The LSH postings, checked on first use against <paramref name="model"/>'s shape; null when the
+    /// segment has none.
+    /// </summary>
+    public SegmentLshPostings? LshPostings(Hashing.LshModel model)
+    {
+        SegmentLshPostings? p = Volatile.Read(ref _lsh);
+        if (p is not null) return p;
+        var (offset, length, _) = _sections[(int)SectionKind.LshPostings];
+        if (length == 0) return null;
+        Verify(SectionKind.LshPostings);
+        p = SegmentLshPostings.Parse(Path, offset, _base + offset, length, model.Tables, model.KeyBits, RowCount);
+        return Interlocked.CompareExchange(ref _lsh, p, null) ?? p;
     }
 
     /// <summary>Prepares the sections a scan reads (vectors, norms) and returns a pointer to the first vector.</summary>

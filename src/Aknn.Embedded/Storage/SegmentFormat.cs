@@ -1,19 +1,22 @@
 namespace Aknn.Embedded.Storage;
 
 /// <summary>
-/// Byte layout of a segment file (format version 1); docs/file-format.md describes it in full.
+/// Byte layout of a segment file (format versions 1 to 3); docs/file-format.md describes it in full.
 /// All integers are little-endian. Sections start on 64-byte boundaries.
 /// </summary>
 internal static class SegmentFormat
 {
-    /// <summary>The newest version this library writes and reads: 2 adds the substring-tables section.</summary>
-    public const int Version = 2;
+    /// <summary>The newest version this library writes and reads: 2 adds the substring-tables section, 3 the LSH postings section.</summary>
+    public const int Version = 3;
+
+    /// <summary>Segments with substring tables (and no LSH postings) are written as version 2.</summary>
+    public const int VersionWithSubstrings = 2;
 
     /// <summary>Segments without substring tables are written as version 1, which older readers accept.</summary>
     public const int VersionWithoutSubstrings = 1;
 
     /// <summary>The largest section kind this version knows.</summary>
-    public const int MaxSectionKind = 8;
+    public const int MaxSectionKind = 9;
     public const int Alignment = 64;
 
     public static ReadOnlySpan<byte> Magic => "AKNNSEG\0"u8;
@@ -72,4 +75,6 @@ internal enum SectionKind : uint
     PayloadBytes = 7,
     /// <summary>Multi-index hashing tables over the codes (Hamming indexes), see <see cref="SubstringFormat"/>. Format version 2.</summary>
     Substrings = 8,
+    /// <summary>LSH bucket postings per table (LSH indexes), see <see cref="LshPostingsFormat"/>. Format version 3.</summary>
+    LshPostings = 9,
 }

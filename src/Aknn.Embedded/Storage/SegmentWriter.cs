@@ -34,7 +34,7 @@ internal sealed record SubstringSettings(int? Count, int Radius)
 internal static class SegmentWriter
 {
     public static void Write(string path, long segmentId, long minSeq, long maxSeq, SegmentSchema schema,
-        ISegmentSource rows, IFaultInjector? faults, Action<int>? rowsWritten = null, CancellationToken cancel = default)
+        ISegmentSource rows, IFaultInjector? faults, Action<int>? rowsWritten = null, CancellationToken cancel = default, LshModel? lsh = null)
     {
         string temp = path + ".tmp";
         try
@@ -42,7 +42,7 @@ internal static class SegmentWriter
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 var w = new Writer(file, temp, faults);
-                WriteBody(w, segmentId, minSeq, maxSeq, schema, rows, rowsWritten, cancel);
+                WriteBody(w, segmentId, minSeq, maxSeq, schema, rows, rowsWritten, cancel, lsh);
                 file.Flush(flushToDisk: false);
                 FileSync.FlushData(file.SafeFileHandle, temp);
             }
@@ -61,17 +61,19 @@ internal static class SegmentWriter
     }
 
     private static void WriteBody(Writer w, long segmentId, long minSeq, long maxSeq, SegmentSchema schema,
-        ISegmentSource rows, Action<int>? rowsWritten, CancellationToken cancel)
+        ISegmentSource rows, Action<int>? rowsWritten, CancellationToken cancel, LshModel? lsh)
     {
         int count = rows.Count;
         var sections = new List<(SectionKind Kind, long Offset, long Length, uint Crc)>();
         bool substrings = schema.Substrings is not null && count > 0;
-        int sectionCount = 6 + (schema.Metric == Metric.Cosine ? 1 : 0) + (substrings ? 1 : 0);
+        bool postings = lsh is not null && count > 0;
+        int sectionCount = 6 + (schema.Metric == Metric.Cosine ? 1 : 0) + (substrings ? 1 : 0) + (postings ? 1 : 0);
+        int version = postings ? SegmentFormat.Version : substrings ? SegmentFormat.VersionWithSubstrings : SegmentFormat.VersionWithoutSubstrings;
 
         Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
         header.Clear();
         SegmentFormat.Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffVersion..], substrings ? SegmentFormat.Version : SegmentFormat.VersionWithoutSubstrings);
+        BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffVersion..], version);
         BinaryPrimitives.WriteInt32LittleEndian(header[SegmentFormat.OffHeaderSize..], SegmentFormat.HeaderSize);
         header[SegmentFormat.OffMetric] = (byte)schema.Metric;
         header[SegmentFormat.OffModel] = (byte)schema.Model;
@@ -131,6 +133,14 @@ internal static class SegmentWriter
             w.BeginSection();
             SubstringTablesWriter.Write(schema.Substrings!.LayoutFor(schema.Dimensions, count, ProbeCosts.Segment(count, schema.Dimensions / 64)), count, rows.Vector, d => w.Data(d), cancel);
             sections.Add(w.EndSection(SectionKind.Substrings));
+        }
+
+        if (postings)
+        {
+            uint[] keys = lsh!.KeysOf(count, rows.Vector, schema.RowBytes, cancel);
+            w.BeginSection();
+            LshPostingsWriter.Write(keys, count, lsh.Tables, lsh.KeyBits, d => w.Data(d), cancel);
+            sections.Add(w.EndSection(SectionKind.LshPostings));
         }
 
         // Section table, then the footer.

@@ -12,9 +12,9 @@ namespace Aknn.Embedded.Storage;
 /// </summary>
 internal sealed class TailChunk
 {
-    public TailChunk(int capacity, int rowBytes, bool norms, int substringTables)
+    public TailChunk(int capacity, int rowBytes, bool norms, int bucketTables)
     {
-        SubstringNext = substringTables > 0 ? new int[capacity * substringTables] : null;
+        BucketNext = bucketTables > 0 ? new int[capacity * bucketTables] : null;
         Capacity = capacity;
         Vectors = GC.AllocateUninitializedArray<byte>(capacity * rowBytes); // every row is written before it is published
         Norms = norms ? new float[capacity] : null;
@@ -31,8 +31,11 @@ internal sealed class TailChunk
     public byte[][] Payloads { get; }
     public long[] DeletedAt { get; }
 
-    /// <summary>Per row and substring table, the previous tail row with the same key, or −1 (see <see cref="TailSubstrings"/>).</summary>
-    public int[]? SubstringNext { get; }
+    /// <summary>
+    /// Per row and table (substring or LSH), the previous tail row with the same key, or −1 (see
+    /// <see cref="TailBuckets"/>). Set once more when an LSH model is fitted after rows exist.
+    /// </summary>
+    public int[]? BucketNext { get; set; }
 }
 
 /// <summary>
@@ -51,9 +54,11 @@ internal sealed class Tail
     /// <param name="norms">Whether to keep each row's norm (cosine).</param>
     /// <param name="expectedRows">Rows the tail will probably hold before it is sealed, to size the id map once.</param>
     /// <param name="substrings">Multi-index hashing tables to keep over the codes, or null.</param>
-    public Tail(int rowBytes, bool norms, int expectedRows, SubstringLayout? substrings = null)
+    /// <param name="lsh">The LSH model whose tables to keep over the rows, or null (none, or not fitted yet).</param>
+    public Tail(int rowBytes, bool norms, int expectedRows, SubstringLayout? substrings = null, LshModel? lsh = null)
     {
-        Substrings = substrings is null ? null : new TailSubstrings(substrings);
+        Substrings = substrings is null ? null : new TailBuckets(substrings);
+        if (lsh is not null) AttachLsh(lsh);
         // One writer: a single lock stripe, and a table sized up front instead of grown row by row.
         ById = new ConcurrentDictionary<string, int>(1, Math.Clamp(expectedRows, 16, 1 << 20), StringComparer.Ordinal);
         _rowBytes = rowBytes;
@@ -66,7 +71,34 @@ internal sealed class Tail
     public ConcurrentDictionary<string, int> ById { get; }
 
     /// <summary>The multi-index hashing tables over the rows (Hamming indexes with that model), or null.</summary>
-    public TailSubstrings? Substrings { get; }
+    public TailBuckets? Substrings { get; }
+
+    /// <summary>The LSH tables over the rows, or null (another model, or an LSH model not fitted yet).</summary>
+    public TailBuckets? Lsh => Volatile.Read(ref _lsh);
+
+    /// <summary>The model <see cref="Lsh"/> was built with.</summary>
+    public LshModel? LshModel { get; private set; }
+
+    private TailBuckets? _lsh;
+    private uint[] _keys = [];
+    private float[] _dots = [];
+
+    /// <summary>
+    /// Starts keeping LSH tables (writer only): hashes the rows stored so far in batches, links them,
+    /// and only then publishes the tables, so a reader sees either none or all of them.
+    /// </summary>
+    public void AttachLsh(LshModel model)
+    {
+        var buckets = new TailBuckets(model.Tables);
+        uint[] keys = model.KeysOf(Count, Vector, _rowBytes);
+        foreach (TailChunk chunk in _chunks) chunk.BucketNext = new int[_chunkRows * model.Tables];
+        for (int row = 0; row < Count; row++)
+            buckets.Add(ChunkOf(row), row % _chunkRows, row, keys.AsSpan(row * model.Tables, model.Tables));
+        _keys = new uint[model.Tables];
+        _dots = model.RentDots(1);
+        LshModel = model;
+        Volatile.Write(ref _lsh, buckets);
+    }
 
     public int ChunkRows => _chunkRows;
     public int Count { get; private set; }
@@ -84,7 +116,7 @@ internal sealed class Tail
         {
             var grown = new TailChunk[c + 1];
             _chunks.CopyTo(grown, 0);
-            grown[c] = new TailChunk(_chunkRows, _rowBytes, _norms, Substrings?.Layout.Count ?? 0);
+            grown[c] = new TailChunk(_chunkRows, _rowBytes, _norms, Substrings?.Tables ?? _lsh?.Tables ?? 0);
             _chunks = grown;
         }
         TailChunk chunk = _chunks[c];
@@ -94,6 +126,11 @@ internal sealed class Tail
         chunk.Ids[i] = idUtf8; // owned: callers pass a fresh array
         chunk.Payloads[i] = payload.IsEmpty ? [] : payload.ToArray();
         Substrings?.Add(chunk, i, row, vector);
+        if (_lsh is not null)
+        {
+            LshModel!.Keys(vector, 1, _keys, _dots);
+            _lsh.Add(chunk, i, row, _keys);
+        }
         ById[id] = row;
         Count = row + 1;
         Bytes += _rowBytes + idUtf8.Length + payload.Length + 64;

@@ -4,10 +4,10 @@ using Aknn.Embedded.Hashing;
 namespace Aknn.Embedded.Storage;
 
 /// <summary>
-/// Multi-index hashing tables over the codes of an in-memory tail, updated on every append. Each
-/// table maps a substring key to the newest row holding it; each row links to the previous row
-/// with the same key (<see cref="TailChunk.SubstringNext"/>), so a bucket is a chain from newest
-/// to oldest.
+/// Hash tables over the rows of an in-memory tail, updated on every append: multi-index hashing
+/// tables (keys are substrings of a code) or LSH tables (keys are bucket keys). Each table maps a
+/// key to the newest row holding it; each row links to the previous row with the same key
+/// (<see cref="TailChunk.BucketNext"/>), so a bucket is a chain from newest to oldest.
 /// </summary>
 /// <remarks>
 /// Readers take no lock. The writer fills a row's links before it publishes the row, and stores a
@@ -16,32 +16,46 @@ namespace Aknn.Embedded.Storage;
 /// that grows is rebuilt aside and swapped in whole; a reader holding the old array still finds
 /// every row its snapshot can see, because the swap happens before the next publication.
 /// </remarks>
-internal sealed class TailSubstrings
+internal sealed class TailBuckets
 {
     private readonly long[][] _heads; // per table: open addressing, slot = key << 32 | (row + 1); 0 = empty
     private readonly int[] _used;
 
-    public TailSubstrings(SubstringLayout layout)
+    /// <summary>Multi-index hashing tables keyed by the substrings of <paramref name="layout"/>.</summary>
+    public TailBuckets(SubstringLayout layout) : this(layout.Count) => Layout = layout;
+
+    /// <summary>Tables whose keys the caller computes (LSH).</summary>
+    public TailBuckets(int tables)
     {
-        Layout = layout;
-        _heads = new long[layout.Count][];
-        _used = new int[layout.Count];
-        for (int t = 0; t < layout.Count; t++) _heads[t] = new long[16];
+        Tables = tables;
+        _heads = new long[tables][];
+        _used = new int[tables];
+        for (int t = 0; t < tables; t++) _heads[t] = new long[16];
     }
 
-    public SubstringLayout Layout { get; }
+    public int Tables { get; }
 
-    /// <summary>Links a new row into every table (writer only, before the row is published).</summary>
+    /// <summary>The substring layout of multi-index hashing tables; null for LSH tables.</summary>
+    public SubstringLayout? Layout { get; }
+
+    /// <summary>Links a new row into every substring table (writer only, before the row is published).</summary>
     public void Add(TailChunk chunk, int indexInChunk, int row, ReadOnlySpan<byte> code)
     {
         ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(code);
-        int m = Layout.Count;
-        int[] next = chunk.SubstringNext!;
+        Span<uint> keys = stackalloc uint[Tables];
+        for (int t = 0; t < keys.Length; t++) keys[t] = Layout!.Key(words, t);
+        Add(chunk, indexInChunk, row, keys);
+    }
+
+    /// <summary>Links a new row into every table under the given keys (writer only, before the row is published).</summary>
+    public void Add(TailChunk chunk, int indexInChunk, int row, ReadOnlySpan<uint> keys)
+    {
+        int m = Tables;
+        int[] next = chunk.BucketNext!;
         for (int t = 0; t < m; t++)
         {
-            uint key = Layout.Key(words, t);
-            next[indexInChunk * m + t] = Head(t, key);
-            SetHead(t, key, row);
+            next[indexInChunk * m + t] = Head(t, keys[t]);
+            SetHead(t, keys[t], row);
         }
     }
 

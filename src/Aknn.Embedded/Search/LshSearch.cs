@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Storage;
+
+namespace Aknn.Embedded.Search;
+
+/// <summary>
+/// Approximate nearest neighbours through LSH (EsAknn's k1/k2 scheme): hash the query (plus
+/// multi-probe buckets), read each table's bucket in every source, count for each row how many
+/// probed buckets hold it, keep the best <c>Candidates</c> rows by that count (skipping deleted
+/// rows, the query's own id and rows the filter rejects, so they cost no budget), compute their
+/// exact distances and return the best K.
+/// </summary>
+/// <remarks>
+/// Ties in the count are broken deterministically: sources in snapshot order (segments, frozen
+/// tail, tail), then the order in which the buckets were read. A source without postings (which an
+/// LSH index does not normally have) is scanned exactly.
+/// </remarks>
+internal static unsafe class LshSearch
+{
+    /// <summary>Per-thread scratch: a count per row of the largest source, and the rows touched.</summary>
+    private sealed class Scratch
+    {
+        public byte[] Counts = new byte[1024];
+        public int[] Touched = new int[1024];
+        public Candidate[] Candidates = new Candidate[1024];
+        public int[] Order = [];
+    }
+
+    private readonly record struct Candidate(int Source, int Row, byte Count);
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
+    /// <summary>One segment or tail of the snapshot, for reading candidate rows.</summary>
+    private readonly struct Source(Segment? segment, Tail? tail, long sequence, byte* vectors, float* norms)
+    {
+        public readonly Segment? Segment = segment;
+        public readonly Tail? Tail = tail;
+
+        public bool IsDeleted(int row) => Segment is not null ? Segment.IsDeleted(row, sequence) : Tail!.DeletedAt(row) <= sequence;
+        public ReadOnlySpan<byte> IdUtf8(int row) => Segment is not null ? Segment.IdUtf8(row) : Tail!.IdUtf8(row);
+        public ReadOnlySpan<byte> Payload(int row) => Segment is not null ? Segment.Payload(row) : Tail!.Payload(row);
+
+        public ReadOnlySpan<byte> Row(int row, int rowBytes) => Segment is not null
+            ? new ReadOnlySpan<byte>(vectors + (long)row * rowBytes, rowBytes)
+            : Tail!.Vector(row);
+
+        public void* Address(int row, int rowBytes) => Segment is not null ? vectors + (long)row * rowBytes : null;
+
+        public float Norm(int row) => Segment is not null
+            ? (norms is null ? 0 : norms[row])
+            : Tail!.ChunkOf(row).Norms is { } n ? n[row % Tail.ChunkRows] : 0;
+    }
+
+    public static SearchResults Nearest(Snapshot snapshot, ExactSearch.Query q, LshModel model, ReadOnlySpan<byte> queryRow, int k, int candidates, int probes)
+    {
+        if (candidates >= snapshot.LiveCount)
+        {
+            // Every live row fits the budget: the exact search returns the same rows, faster.
+            var all = ExactSearch.Run(snapshot, q, new TopKCollector(k));
+            return new SearchResults(all, false, snapshot.LiveCount);
+        }
+        var s = t_scratch ??= new Scratch();
+        var keys = model.ProbeKeys(queryRow, probes);
+        var collector = new TopKCollector(k);
+        var sources = new List<Source>();
+        int candidateCount = 0;
+        long examined = 0;
+
+        foreach (Segment seg in snapshot.Segments.Items)
+        {
+            SegmentLshPostings? postings = seg.LshPostings(model);
+            if (postings is null)
+            {
+                ExactSearch.ScanSegment(q, collector, seg, snapshot.Sequence);
+                examined += seg.RowCount;
+                continue;
+            }
+            sources.Add(new Source(seg, null, snapshot.Sequence, seg.VectorsForScan(), seg.NormsForScan()));
+            EnsureRows(s, seg.RowCount);
+            int touched = 0;
+            foreach (var (table, key) in keys)
+            {
+                foreach (uint row in postings.Bucket(table, key))
+                    if (s.Counts[row]++ == 0) Touch(s, ref touched, (int)row);
+            }
+            Harvest(s, touched, sources.Count - 1, ref candidateCount);
+        }
+        if (snapshot.Frozen is { } frozen) CountTail(s, q, collector, sources, keys, frozen, frozen.Count, snapshot.Sequence, ref candidateCount, ref examined);
+        CountTail(s, q, collector, sources, keys, snapshot.Tail, snapshot.TailCount, snapshot.Sequence, ref candidateCount, ref examined);
+
+        examined += Rerank(s, q, collector, sources, candidateCount, candidates);
+        return new SearchResults(ExactSearch.ToHits(q, collector), true, examined);
+    }
+
+    private static void CountTail(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, List<(int Table, uint Key)> keys,
+        Tail tail, int count, long sequence, ref int candidateCount, ref long examined)
+    {
+        if (count == 0) return;
+        TailBuckets? buckets = tail.Lsh;
+        if (buckets is null)
+        {
+            // Rows written before the model was fitted, seen through an older snapshot.
+            ExactSearch.ScanTail(q, collector, tail.Chunks, count, tail.ChunkRows, sequence);
+            examined += count;
+            return;
+        }
+        sources.Add(new Source(null, tail, sequence, null, null));
+        EnsureRows(s, count);
+        int touched = 0, m = buckets.Tables, chunkRows = tail.ChunkRows;
+        foreach (var (table, key) in keys)
+        {
+            for (int row = buckets.Head(table, key); row >= 0; row = tail.ChunkOf(row).BucketNext![row % chunkRows * m + table])
+            {
+                // Rows past the snapshot were written after it began; the chain leads on to older rows.
+                if (row < count && s.Counts[row]++ == 0) Touch(s, ref touched, row);
+            }
+        }
+        Harvest(s, touched, sources.Count - 1, ref candidateCount);
+    }
+
+    private static void EnsureRows(Scratch s, int rows)
+    {
+        if (s.Counts.Length < rows) s.Counts = new byte[Math.Max(rows, s.Counts.Length * 2)];
+    }
+
+    private static void Touch(Scratch s, ref int touched, int row)
+    {
+        if (touched == s.Touched.Length) Array.Resize(ref s.Touched, touched * 2);
+        s.Touched[touched++] = row;
+    }
+
+    /// <summary>Moves one source's touched rows into the candidate list and clears their counts.</summary>
+    private static void Harvest(Scratch s, int touched, int source, ref int candidateCount)
+    {
+        if (candidateCount + touched > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + touched, s.Candidates.Length * 2));
+        for (int i = 0; i < touched; i++)
+        {
+            int row = s.Touched[i];
+            s.Candidates[candidateCount++] = new Candidate(source, row, s.Counts[row]);
+            s.Counts[row] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Takes candidates by descending count (a counting sort: counts are at most 255), skipping rows
+    /// that are deleted, the query's own or filtered out, until <paramref name="budget"/> are
+    /// accepted; computes their exact distances and offers them to the collector.
+    /// </summary>
+    private static long Rerank(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, int candidateCount, int budget)
+    {
+        Span<int> start = stackalloc int[257];
+        start.Clear();
+        for (int i = 0; i < candidateCount; i++) start[255 - s.Candidates[i].Count + 1]++;
+        for (int c = 1; c <= 256; c++) start[c] += start[c - 1];
+        if (s.Order.Length < candidateCount) s.Order = new int[Math.Max(candidateCount, s.Order.Length * 2)];
+        for (int i = 0; i < candidateCount; i++) s.Order[start[255 - s.Candidates[i].Count]++] = i;
+
+        int rowBytes = q.RowBytes, accepted = 0;
+        for (int o = 0; o < candidateCount && accepted < budget; o++)
+        {
+            Candidate c = s.Candidates[s.Order[o]];
+            // Prefetch the vector of a candidate a few places ahead: candidate rows are scattered.
+            if (Sse.IsSupported && o + 8 < candidateCount)
+            {
+                Candidate ahead = s.Candidates[s.Order[o + 8]];
+                void* address = sources[ahead.Source].Address(ahead.Row, rowBytes);
+                if (address is not null) Sse.Prefetch0(address);
+            }
+            Source source = sources[c.Source];
+            if (source.IsDeleted(c.Row)) continue;
+            ReadOnlySpan<byte> id = source.IdUtf8(c.Row);
+            if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;
+            ReadOnlySpan<byte> payload = q.Filter is not null || q.IncludePayload ? source.Payload(c.Row) : default;
+            if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), payload)) continue;
+            accepted++;
+            float distance = ExactSearch.RowDistance(q, source.Row(c.Row, rowBytes), source.Norm(c.Row));
+            if (!collector.WouldAccept(distance, id)) continue;
+            collector.Add(new Search.Candidate(distance, id.ToArray(), q.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
+        }
+        return accepted;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Aknn.Embedded.Storage;
+
+/// <summary>
+/// Byte layout of a segment's LSH postings section (kind 9); docs/file-format.md describes it in
+/// full. Per table: a directory of 2^<c>dirBits</c> + 1 entry positions indexed by the top
+/// <c>dirBits</c> bits of the bucket key, and the row ordinals sorted by that prefix (ascending
+/// within a bucket). A directory slot is the bucket as stored: keys that share their top bits share
+/// a slot, which can only add candidates, never lose one.
+/// </summary>
+internal static class LshPostingsFormat
+{
+    public const int HeaderSize = 64;
+    public const int OffTables = 0;       // 4  tables L
+    public const int OffRows = 4;         // 4  rows n
+    public const int OffKeyBits = 8;      // 4  significant bits of a key (k, or 32 for stable hashes)
+    //                                       52 reserved, zero
+
+    public const int DescriptorSize = 32; // one per table, after the header
+    public const int DescOffDirBits = 0;  // 4  directory bits (≤ key bits)
+    //                                       4  reserved, zero
+    public const int DescOffDirectory = 8; // 8 offset of the directory, from the section start
+    public const int DescOffOrdinals = 16; // 8 offset of the n uint32 ordinals
+    //                                       8  reserved, zero
+
+    /// <summary>About one slot per two rows: buckets stay short, and the directory costs 2 bytes a row per table.</summary>
+    public static int DirectoryBits(int keyBits, int rows)
+    {
+        int log = rows <= 2 ? 0 : 31 - int.LeadingZeroCount(rows);
+        return Math.Clamp(log, 0, Math.Min(keyBits, 26));
+    }
+}
+
+/// <summary>Writes the LSH postings section of a new segment from every row's keys.</summary>
+internal static class LshPostingsWriter
+{
+    /// <summary>Writes the section through <paramref name="write"/>; <paramref name="keys"/> holds keys[row × tables + t].</summary>
+    public static void Write(uint[] keys, int rows, int tables, int keyBits, Action<ReadOnlySpan<byte>> write, CancellationToken cancel)
+    {
+        int dirBits = LshPostingsFormat.DirectoryBits(keyBits, rows);
+        long directoryBytes = SegmentFormat.Align(((1L << dirBits) + 1) * 4), ordinalBytes = SegmentFormat.Align((long)rows * 4);
+        var header = new byte[SegmentFormat.Align(LshPostingsFormat.HeaderSize + tables * LshPostingsFormat.DescriptorSize)];
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(LshPostingsFormat.OffTables), tables);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(LshPostingsFormat.OffRows), rows);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(LshPostingsFormat.OffKeyBits), keyBits);
+        long at = header.Length;
+        for (int t = 0; t < tables; t++)
+        {
+            Span<byte> d = header.AsSpan(LshPostingsFormat.HeaderSize + t * LshPostingsFormat.DescriptorSize, LshPostingsFormat.DescriptorSize);
+            BinaryPrimitives.WriteInt32LittleEndian(d[LshPostingsFormat.DescOffDirBits..], dirBits);
+            BinaryPrimitives.WriteInt64LittleEndian(d[LshPostingsFormat.DescOffDirectory..], at);
+            BinaryPrimitives.WriteInt64LittleEndian(d[LshPostingsFormat.DescOffOrdinals..], at + directoryBytes);
+            at += directoryBytes + ordinalBytes;
+        }
+        write(header);
+        // Tables are independent: sort a few at a time on every core, write them in order.
+        int shift = keyBits - dirBits, group = Math.Max(1, Environment.ProcessorCount);
+        var built = new (uint[] Directory, uint[] Ordinals)[group];
+        for (int first = 0; first < tables; first += group)
+        {
+            int n = Math.Min(group, tables - first);
+            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => built[i] = Sort(keys, rows, tables, first + i, dirBits, shift));
+            for (int i = 0; i < n; i++)
+            {
+                WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(built[i].Directory).AsSpan()));
+                WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(built[i].Ordinals).AsSpan()));
+            }
+        }
+    }
+
+    /// <summary>A counting sort of the rows by the top directory bits of their key in table <paramref name="t"/>.</summary>
+    private static (uint[], uint[]) Sort(uint[] keys, int rows, int tables, int t, int dirBits, int shift)
+    {
+        var directory = new uint[(1 << dirBits) + 1];
+        for (int r = 0; r < rows; r++) directory[(keys[(long)r * tables + t] >> shift) + 1]++;
+        for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
+        var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
+        var ordinals = new uint[rows];
+        for (int r = 0; r < rows; r++) ordinals[fill[keys[(long)r * tables + t] >> shift]++] = (uint)r;
+        return (directory, ordinals);
+    }
+
+    private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
+
+    private static void WriteAligned(Action<ReadOnlySpan<byte>> write, ReadOnlySpan<byte> data)
+    {
+        write(data);
+        int pad = (int)(SegmentFormat.Align(data.Length) - data.Length);
+        if (pad > 0) write(Zeros.AsSpan(0, pad));
+    }
+
+    private static uint[] LittleEndian(uint[] a)
+    {
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
+        return a;
+    }
+}
+
+/// <summary>
+/// The LSH postings of a mapped segment, checked once when first used (the section CRC, then the
+/// structure: descriptors in range, directories ascending, ordinals below the row count), so
+/// queries can index them without further checks.
+/// </summary>
+internal sealed unsafe class SegmentLshPostings
+{
+    private readonly uint*[] _directory;
+    private readonly uint*[] _ordinals;
+    private readonly int[] _shift;
+
+    private SegmentLshPostings(int tables)
+    {
+        _directory = new uint*[tables];
+        _ordinals = new uint*[tables];
+        _shift = new int[tables];
+    }
+
+    public int Tables => _directory.Length;
+
+    /// <summary>The ordinals of the rows in the bucket of <paramref name="key"/> in table <paramref name="table"/>.</summary>
+    public ReadOnlySpan<uint> Bucket(int table, uint key)
+    {
+        uint* dir = _directory[table];
+        uint slot = key >> _shift[table];
+        uint start = dir[slot];
+        return new ReadOnlySpan<uint>(_ordinals[table] + start, (int)(dir[slot + 1] - start));
+    }
+
+    /// <summary>Address of a key's directory slot (for prefetching).</summary>
+    public void* Slot(int table, uint key) => _directory[table] + (key >> _shift[table]);
+
+    public static SegmentLshPostings Parse(string path, long sectionOffset, byte* section, long length, int tables, int keyBits, int rows)
+    {
+        IndexCorruptedException Bad(long at, string what) => new(path, sectionOffset + at, "the LSH postings section " + what);
+        if (length < LshPostingsFormat.HeaderSize) throw Bad(0, "is shorter than its header");
+        var h = new ReadOnlySpan<byte>(section, LshPostingsFormat.HeaderSize);
+        int l = BinaryPrimitives.ReadInt32LittleEndian(h[LshPostingsFormat.OffTables..]);
+        int n = BinaryPrimitives.ReadInt32LittleEndian(h[LshPostingsFormat.OffRows..]);
+        int bits = BinaryPrimitives.ReadInt32LittleEndian(h[LshPostingsFormat.OffKeyBits..]);
+        if (l != tables || n != rows || bits != keyBits)
+            throw Bad(0, $"header ({l} tables, {n} rows, {bits}-bit keys) does not match the index's LSH model ({tables} tables, {keyBits}-bit keys) and the segment's {rows} rows");
+        if (LshPostingsFormat.HeaderSize + (long)l * LshPostingsFormat.DescriptorSize > length) throw Bad(0, "is too short for its table descriptors");
+        var result = new SegmentLshPostings(l);
+        for (int t = 0; t < l; t++)
+        {
+            long at = LshPostingsFormat.HeaderSize + (long)t * LshPostingsFormat.DescriptorSize;
+            var d = new ReadOnlySpan<byte>(section + at, LshPostingsFormat.DescriptorSize);
+            int dirBits = BinaryPrimitives.ReadInt32LittleEndian(d[LshPostingsFormat.DescOffDirBits..]);
+            long dirAt = BinaryPrimitives.ReadInt64LittleEndian(d[LshPostingsFormat.DescOffDirectory..]);
+            long ordAt = BinaryPrimitives.ReadInt64LittleEndian(d[LshPostingsFormat.DescOffOrdinals..]);
+            if (dirBits < 0 || dirBits > Math.Min(keyBits, 26)) throw Bad(at, $"gives table {t} {dirBits} directory bits");
+            long dirBytes = ((1L << dirBits) + 1) * 4;
+            if (dirAt < LshPostingsFormat.HeaderSize || dirAt % 4 != 0 || dirAt + dirBytes > length || ordAt < dirAt + dirBytes || ordAt % 4 != 0 || ordAt + (long)n * 4 > length)
+                throw Bad(at, $"places table {t} out of range");
+            uint* dir = (uint*)(section + dirAt);
+            if (dir[0] != 0 || dir[1L << dirBits] != (uint)n) throw Bad(dirAt, $"directory of table {t} does not cover the rows");
+            for (long s = 0; s < 1L << dirBits; s++)
+                if (dir[s] > dir[s + 1]) throw Bad(dirAt + s * 4, $"directory of table {t} is not ascending");
+            uint* ordinals = (uint*)(section + ordAt);
+            for (long i = 0; i < n; i++)
+                if (ordinals[i] >= (uint)n) throw Bad(ordAt + i * 4, $"table {t} lists row {ordinals[i]} of a {n}-row segment");
+            result._directory[t] = dir;
+            result._ordinals[t] = ordinals;
+            result._shift[t] = keyBits - dirBits;
+        }
+        return result;
+    }
+}
