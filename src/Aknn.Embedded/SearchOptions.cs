@@ -49,7 +49,9 @@ public sealed class SearchOptions
     /// <summary>
     /// For LSH indexes: extra buckets to probe beyond each table's own bucket (multi-probe), shared by
     /// all tables and taken in the order of how close the query lies to each bucket boundary.
-    /// Default: null, meaning the model's <see cref="IndexModel.Probes"/>.
+    /// Default: null, meaning the model's <see cref="IndexModel.Probes"/>. When the probed buckets hold
+    /// fewer than K rows (a query far from the data), the search probes further buckets, nearest
+    /// first, doubling the budget up to four times, rather than return fewer than K results.
     /// </summary>
     public int? Probes { get; init; }
 

@@ -490,6 +490,24 @@ public sealed class VectorIndex : IDisposable
         return new SearchResults(hits, false, s.LiveCount);
     }
 
+    /// <summary>The fitted LSH model, or null; for tests.</summary>
+    internal Hashing.LshModel? LshModel => _engine.Lsh;
+
+    /// <summary>For tests: how many of the given (table, key) buckets hold each live row.</summary>
+    internal Dictionary<string, int> LshBucketCounts(List<(int Table, uint Key)> keys)
+    {
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, new byte[_engine.Schema.RowBytes], SearchOptions.Default, null);
+            return LshSearch.BucketCounts(s, q, _engine.Lsh!, keys);
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
     internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();
 

@@ -63,12 +63,53 @@ internal static unsafe class LshSearch
             return new SearchResults(all, false, snapshot.LiveCount);
         }
         var s = t_scratch ??= new Scratch();
-        var keys = model.ProbeKeys(queryRow, probes);
-        var collector = new TopKCollector(k);
-        var sources = new List<Source>();
-        int candidateCount = 0;
-        long examined = 0;
+        for (int round = 0; ; round++)
+        {
+            var collector = new TopKCollector(k);
+            var sources = new List<Source>();
+            long examined = 0;
+            int candidateCount = Collect(s, snapshot, q, collector, model.ProbeKeys(queryRow, probes), model, sources, ref examined);
+            long accepted = Rerank(s, q, collector, sources, candidateCount, candidates);
+            examined += accepted;
+            // The query's buckets held fewer than K rows (a query far from the data, or tiny buckets):
+            // probe more of the nearby buckets rather than return fewer results than the index holds.
+            var hits = ExactSearch.ToHits(q, collector);
+            if (hits.Count >= k || accepted >= candidates || round == ExtraProbeRounds || hits.Count >= snapshot.LiveCount)
+                return new SearchResults(hits, true, examined);
+            probes = Math.Min(SearchOptions.MaxProbes, Math.Max(2 * probes, 4 * model.Tables));
+        }
+    }
 
+    /// <summary>How many times a search that found fewer than K rows retries with a larger probe budget.</summary>
+    private const int ExtraProbeRounds = 4;
+
+    /// <summary>
+    /// For tests: how many of the probed buckets hold each live row of the snapshot (rows in no
+    /// probed bucket are absent).
+    /// </summary>
+    public static Dictionary<string, int> BucketCounts(Snapshot snapshot, ExactSearch.Query q, LshModel model, List<(int Table, uint Key)> keys)
+    {
+        var s = new Scratch();
+        var sources = new List<Source>();
+        long examined = 0;
+        int n = Collect(s, snapshot, q, new TopKCollector(1), keys, model, sources, ref examined);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < n; i++)
+        {
+            Candidate c = s.Candidates[i];
+            if (!sources[c.Source].IsDeleted(c.Row)) counts.Add(Encoding.UTF8.GetString(sources[c.Source].IdUtf8(c.Row)), c.Count);
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// Counts bucket matches in every source; returns the number of candidates gathered into the
+    /// scratch (sources without postings are scanned into <paramref name="collector"/> instead).
+    /// </summary>
+    private static int Collect(Scratch s, Snapshot snapshot, ExactSearch.Query q, Collector collector, List<(int Table, uint Key)> keys,
+        LshModel model, List<Source> sources, ref long examined)
+    {
+        int candidateCount = 0;
         foreach (Segment seg in snapshot.Segments.Items)
         {
             SegmentLshPostings? postings = seg.LshPostings(model);
@@ -90,9 +131,7 @@ internal static unsafe class LshSearch
         }
         if (snapshot.Frozen is { } frozen) CountTail(s, q, collector, sources, keys, frozen, frozen.Count, snapshot.Sequence, ref candidateCount, ref examined);
         CountTail(s, q, collector, sources, keys, snapshot.Tail, snapshot.TailCount, snapshot.Sequence, ref candidateCount, ref examined);
-
-        examined += Rerank(s, q, collector, sources, candidateCount, candidates);
-        return new SearchResults(ExactSearch.ToHits(q, collector), true, examined);
+        return candidateCount;
     }
 
     private static void CountTail(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, List<(int Table, uint Key)> keys,

@@ -25,6 +25,9 @@ internal static class LshPostingsFormat
     public const int DescOffOrdinals = 16; // 8 offset of the n uint32 ordinals
     //                                       8  reserved, zero
 
+    /// <summary>The directory slot of a key: its top bits (a shift by 32, for a one-slot directory of 32-bit keys, gives 0).</summary>
+    public static uint Slot(uint key, int shift) => (uint)((ulong)key >> shift);
+
     /// <summary>About one slot per two rows: buckets stay short, and the directory costs 2 bytes a row per table.</summary>
     public static int DirectoryBits(int keyBits, int rows)
     {
@@ -74,11 +77,11 @@ internal static class LshPostingsWriter
     private static (uint[], uint[]) Sort(uint[] keys, int rows, int tables, int t, int dirBits, int shift)
     {
         var directory = new uint[(1 << dirBits) + 1];
-        for (int r = 0; r < rows; r++) directory[(keys[(long)r * tables + t] >> shift) + 1]++;
+        for (int r = 0; r < rows; r++) directory[LshPostingsFormat.Slot(keys[(long)r * tables + t], shift) + 1]++;
         for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
         var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
         var ordinals = new uint[rows];
-        for (int r = 0; r < rows; r++) ordinals[fill[keys[(long)r * tables + t] >> shift]++] = (uint)r;
+        for (int r = 0; r < rows; r++) ordinals[fill[LshPostingsFormat.Slot(keys[(long)r * tables + t], shift)]++] = (uint)r;
         return (directory, ordinals);
     }
 
@@ -122,13 +125,13 @@ internal sealed unsafe class SegmentLshPostings
     public ReadOnlySpan<uint> Bucket(int table, uint key)
     {
         uint* dir = _directory[table];
-        uint slot = key >> _shift[table];
+        uint slot = LshPostingsFormat.Slot(key, _shift[table]);
         uint start = dir[slot];
         return new ReadOnlySpan<uint>(_ordinals[table] + start, (int)(dir[slot + 1] - start));
     }
 
     /// <summary>Address of a key's directory slot (for prefetching).</summary>
-    public void* Slot(int table, uint key) => _directory[table] + (key >> _shift[table]);
+    public void* Slot(int table, uint key) => _directory[table] + LshPostingsFormat.Slot(key, _shift[table]);
 
     public static SegmentLshPostings Parse(string path, long sectionOffset, byte* section, long length, int tables, int keyBits, int rows)
     {

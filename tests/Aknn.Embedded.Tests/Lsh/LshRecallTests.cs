@@ -26,8 +26,8 @@ public class LshRecallTests(ITestOutputHelper output)
     {
         "bisecting-fitted" => IndexModel.BisectingHyperplanes(tables: 24, bitsPerTable: 10, fitRows: 4000),
         "bisecting-sample" => IndexModel.BisectingHyperplanes(24, 10, new ReadOnlySpan2D<float>(data, 3000, dims)),
-        "stable-l2" => IndexModel.StableDistribution(tables: 12, hashesPerTable: 6, width: 2.5f, probes: 24),
-        "stable-l1" => IndexModel.StableDistribution(tables: 12, hashesPerTable: 6, width: 12f, probes: 24),
+        "stable-l2" => IndexModel.StableDistribution(tables: 12, hashesPerTable: 6, width: 8f, probes: 24),
+        "stable-l1" => IndexModel.StableDistribution(tables: 12, hashesPerTable: 6, width: 40f, probes: 24),
         _ => IndexModel.RandomHyperplanes(tables: 24, bitsPerTable: 10),
     };
 
