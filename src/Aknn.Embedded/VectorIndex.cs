@@ -490,6 +490,35 @@ public sealed class VectorIndex : IDisposable
         return new SearchResults(hits, false, s.LiveCount);
     }
 
+    /// <summary>Copies of up to <paramref name="max"/> live rows (raw row bytes), spread evenly over the index; for the tuner.</summary>
+    internal byte[][] SampleLiveRows(int max)
+    {
+        Snapshot s = _engine.Acquire();
+        try
+        {
+            long stride = Math.Max(1, (s.LiveCount + max - 1) / Math.Max(1, max));
+            var rows = new List<byte[]>();
+            long seen = 0;
+            void Offer(ReadOnlySpan<byte> row)
+            {
+                if (seen++ % stride == 0 && rows.Count < max) rows.Add(row.ToArray());
+            }
+            foreach (var seg in s.Segments.Items)
+                for (int r = 0; r < seg.RowCount; r++)
+                    if (!seg.IsDeleted(r, s.Sequence)) Offer(seg.Vector(r));
+            if (s.Frozen is { } frozen)
+                for (int r = 0; r < frozen.Count; r++)
+                    if (frozen.DeletedAt(r) > s.Sequence) Offer(frozen.Vector(r));
+            for (int r = 0; r < s.TailCount; r++)
+                if (s.Tail.DeletedAt(r) > s.Sequence) Offer(s.Tail.Vector(r));
+            return [.. rows];
+        }
+        finally
+        {
+            IndexEngine.Release(s);
+        }
+    }
+
     /// <summary>The fitted LSH model, or null; for tests.</summary>
     internal Hashing.LshModel? LshModel => _engine.Lsh;
 
