@@ -294,35 +294,45 @@ internal sealed class LshModel
     /// bit sampling has no margin, so every flip scores 1); stable hashes move by −1 or +1 (score:
     /// squared distance to that bucket boundary, in units of w).
     /// </summary>
-    internal void Perturbations(ReadOnlySpan<float> dots, int table, List<(float Score, int Plane, int Delta)> into)
+    internal void Perturbations(ReadOnlySpan<float> dots, int table, Span<(float Score, int Plane, int Delta)> into)
     {
-        into.Clear();
-        for (int j = 0; j < Bits; j++)
+        int n = 0;
+        for (int j = 0; j < Bits && n < into.Length; j++)
         {
             int p = table * Bits + j;
             switch (Family)
             {
                 case LshFamily.BitSampling:
-                    into.Add((1f, j, 0));
+                    into[n++] = (1f, j, 0);
                     break;
                 case LshFamily.StableDistribution:
                 {
                     float f = (dots[p] + _offsets[p]) / Width;
                     float frac = f - MathF.Floor(f);
-                    into.Add((frac * frac, j, -1));
-                    into.Add(((1 - frac) * (1 - frac), j, +1));
+                    into[n++] = (frac * frac, j, -1);
+                    if (n < into.Length) into[n++] = ((1 - frac) * (1 - frac), j, +1);
                     break;
                 }
                 default:
                 {
                     float margin = (dots[p] - _offsets[p]) * _invNorms[p];
-                    into.Add((margin * margin, j, 0));
+                    into[n++] = (margin * margin, j, 0);
                     break;
                 }
             }
         }
-        into.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Plane != b.Plane ? a.Plane.CompareTo(b.Plane) : a.Delta.CompareTo(b.Delta));
+        // Insertion sort: at most 64 moves, already nearly in order for bit sampling.
+        for (int i = 1; i < n; i++)
+        {
+            var x = into[i];
+            int k = i - 1;
+            for (; k >= 0 && Before(x, into[k]); k--) into[k + 1] = into[k];
+            into[k + 1] = x;
+        }
     }
+
+    private static bool Before((float Score, int Plane, int Delta) a, (float Score, int Plane, int Delta) b) =>
+        a.Score != b.Score ? a.Score < b.Score : a.Plane != b.Plane ? a.Plane < b.Plane : a.Delta < b.Delta;
 
     /// <summary>The key of <paramref name="table"/> after applying perturbations (bit flips, or ±1 moves of stable hashes).</summary>
     internal uint Perturbed(uint key, ReadOnlySpan<float> dots, int table, ReadOnlySpan<(float Score, int Plane, int Delta)> moves)

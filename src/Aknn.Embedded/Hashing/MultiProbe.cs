@@ -21,23 +21,22 @@ internal static class MultiProbe
 
     public static void Append(LshModel model, float[] dots, ReadOnlySpan<uint> keys, int probes, List<(int Table, uint Key)> into)
     {
-        int tables = model.Tables;
-        var moves = new (float Score, int Plane, int Delta)[tables][];
-        var scratch = new List<(float, int, int)>(2 * model.Bits);
-        var heap = new PriorityQueue<Set, (float, int)>();
+        int tables = model.Tables, perTable = Math.Min(MaxPositions, model.Family == LshFamily.StableDistribution ? 2 * model.Bits : model.Bits);
+        var moves = new (float Score, int Plane, int Delta)[tables * perTable];
+        var heap = new PriorityQueue<Set, (float, int)>(2 * Math.Min(probes, 4096) + tables);
         int order = 0;
         for (int t = 0; t < tables; t++)
         {
-            model.Perturbations(dots, t, scratch);
-            moves[t] = [.. scratch.Take(MaxPositions)];
-            if (moves[t].Length > 0) heap.Enqueue(new Set(moves[t][0].Score, t, 1, 0), (moves[t][0].Score, order++));
+            Span<(float Score, int Plane, int Delta)> m = moves.AsSpan(t * perTable, perTable);
+            model.Perturbations(dots, t, m);
+            heap.Enqueue(new Set(m[0].Score, t, 1, 0), (m[0].Score, order++));
         }
         Span<(float, int, int)> chosen = stackalloc (float, int, int)[MaxPositions];
         int emitted = 0;
         // Bounded: a budget larger than the number of distinct buckets near the query ends when the heap empties.
         while (emitted < probes && heap.TryDequeue(out Set set, out _))
         {
-            var m = moves[set.Table];
+            ReadOnlySpan<(float Score, int Plane, int Delta)> m = moves.AsSpan(set.Table * perTable, perTable);
             int next = set.Largest + 1;
             if (next < m.Length)
             {

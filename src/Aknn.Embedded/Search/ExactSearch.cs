@@ -221,26 +221,15 @@ internal static unsafe class ExactSearch
         return d.Length;
     }
 
-    /// <summary>The ranking distance of one row (raw row bytes; <paramref name="norm"/> is its norm, for cosine) to the query.</summary>
-    public static float RowDistance(Query q, ReadOnlySpan<byte> row, float norm)
+    /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to the query (codes: Hamming distances as floats).</summary>
+    internal static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
     {
-        if (q.Metric == Metric.Hamming) return HammingKernels.Distance(q.Code!, MemoryMarshal.Cast<byte, ulong>(row));
-        ReadOnlySpan<float> x = MemoryMarshal.Cast<byte, float>(row);
-        float[] query = q.Floats!;
-        return q.Metric switch
+        if (q.Metric == Metric.Hamming)
         {
-            Metric.Euclidean => FloatKernels.SquaredL2(query, x),
-            Metric.Manhattan => FloatKernels.L1(query, x),
-            Metric.DotProduct => -FloatKernels.Dot(query, x),
-            // As in the batch path: 1 − (q̂ · x) / |x|, clamped to the documented [0, 2].
-            Metric.Cosine => Math.Clamp(1f - FloatKernels.Dot(query, x) / norm, 0f, 2f),
-            _ => throw new InvalidOperationException($"Metric {q.Metric} has no exact kernel."),
-        };
-    }
-
-    /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to a float query (codes go through <see cref="ScanCodes"/>).</summary>
-    private static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
-    {
+            ulong[] code = q.Code!;
+            for (int i = 0; i < n; i++) d[i] = HammingKernels.Distance(code, new ReadOnlySpan<ulong>(rows + (long)i * q.RowBytes, code.Length));
+            return;
+        }
         float[] query = q.Floats!;
         var floats = new ReadOnlySpan<float>(rows, n * query.Length);
         switch (q.Metric)

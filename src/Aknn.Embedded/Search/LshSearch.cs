@@ -27,7 +27,12 @@ internal static unsafe class LshSearch
         public int[] Touched = new int[1024];
         public Candidate[] Candidates = new Candidate[1024];
         public int[] Order = [];
+        public int[] Picked = [];
+        public byte[] Gather = [];
     }
+
+    /// <summary>How many picked rows ahead the gather prefetches (enough to cover a memory latency).</summary>
+    private const int PrefetchAhead = 8;
 
     private readonly record struct Candidate(int Source, int Row, byte Count);
 
@@ -106,6 +111,7 @@ internal static unsafe class LshSearch
     /// Counts bucket matches in every source; returns the number of candidates gathered into the
     /// scratch (sources without postings are scanned into <paramref name="collector"/> instead).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static int Collect(Scratch s, Snapshot snapshot, ExactSearch.Query q, Collector collector, List<(int Table, uint Key)> keys,
         LshModel model, List<Source> sources, ref long examined)
     {
@@ -122,10 +128,25 @@ internal static unsafe class LshSearch
             sources.Add(new Source(seg, null, snapshot.Sequence, seg.VectorsForScan(), seg.NormsForScan()));
             EnsureRows(s, seg.RowCount);
             int touched = 0;
-            foreach (var (table, key) in keys)
+            fixed (byte* counts = s.Counts)
+            fixed (int* list = s.Touched)
             {
-                foreach (uint row in postings.Bucket(table, key))
-                    if (s.Counts[row]++ == 0) Touch(s, ref touched, (int)row);
+                foreach (var (table, key) in keys)
+                {
+                    ReadOnlySpan<uint> bucket = postings.Bucket(table, key);
+                    fixed (uint* rows = bucket)
+                    {
+                        // Branch-free: the row is appended every time and kept only when its count was 0.
+                        for (int i = 0; i < bucket.Length; i++)
+                        {
+                            uint row = rows[i];
+                            int before = counts[row];
+                            counts[row] = (byte)(before + 1);
+                            list[touched] = (int)row;
+                            touched += before == 0 ? 1 : 0;
+                        }
+                    }
+                }
             }
             Harvest(s, touched, sources.Count - 1, ref candidateCount);
         }
@@ -160,16 +181,14 @@ internal static unsafe class LshSearch
         Harvest(s, touched, sources.Count - 1, ref candidateCount);
     }
 
+    /// <summary>Room for a count and a touched entry per row of a source (a row is touched at most once, plus one slot the branch-free append writes past the end).</summary>
     private static void EnsureRows(Scratch s, int rows)
     {
         if (s.Counts.Length < rows) s.Counts = new byte[Math.Max(rows, s.Counts.Length * 2)];
+        if (s.Touched.Length < rows + 1) s.Touched = new int[Math.Max(rows + 1, s.Touched.Length * 2)];
     }
 
-    private static void Touch(Scratch s, ref int touched, int row)
-    {
-        if (touched == s.Touched.Length) Array.Resize(ref s.Touched, touched * 2);
-        s.Touched[touched++] = row;
-    }
+    private static void Touch(Scratch s, ref int touched, int row) => s.Touched[touched++] = row;
 
     /// <summary>Moves one source's touched rows into the candidate list and clears their counts.</summary>
     private static void Harvest(Scratch s, int touched, int source, ref int candidateCount)
@@ -197,27 +216,67 @@ internal static unsafe class LshSearch
         if (s.Order.Length < candidateCount) s.Order = new int[Math.Max(candidateCount, s.Order.Length * 2)];
         for (int i = 0; i < candidateCount; i++) s.Order[start[255 - s.Candidates[i].Count]++] = i;
 
+        // Pick the candidates: highest count first, skipping rows that cannot be returned, so they cost no budget.
         int rowBytes = q.RowBytes, accepted = 0;
+        bool screen = q.ExcludeIdUtf8 is not null || q.Filter is not null;
+        if (s.Picked.Length < Math.Min(budget, candidateCount)) s.Picked = new int[Math.Max(Math.Min(budget, candidateCount), s.Picked.Length * 2)];
         for (int o = 0; o < candidateCount && accepted < budget; o++)
         {
-            Candidate c = s.Candidates[s.Order[o]];
-            // Prefetch the vector of a candidate a few places ahead: candidate rows are scattered.
-            if (Sse.IsSupported && o + 8 < candidateCount)
-            {
-                Candidate ahead = s.Candidates[s.Order[o + 8]];
-                void* address = sources[ahead.Source].Address(ahead.Row, rowBytes);
-                if (address is not null) Sse.Prefetch0(address);
-            }
+            int index = s.Order[o];
+            Candidate c = s.Candidates[index];
             Source source = sources[c.Source];
             if (source.IsDeleted(c.Row)) continue;
-            ReadOnlySpan<byte> id = source.IdUtf8(c.Row);
-            if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;
-            ReadOnlySpan<byte> payload = q.Filter is not null || q.IncludePayload ? source.Payload(c.Row) : default;
-            if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), payload)) continue;
-            accepted++;
-            float distance = ExactSearch.RowDistance(q, source.Row(c.Row, rowBytes), source.Norm(c.Row));
-            if (!collector.WouldAccept(distance, id)) continue;
-            collector.Add(new Search.Candidate(distance, id.ToArray(), q.IncludePayload && !payload.IsEmpty ? payload.ToArray() : null));
+            if (screen)
+            {
+                ReadOnlySpan<byte> id = source.IdUtf8(c.Row);
+                if (q.ExcludeIdUtf8 is not null && id.SequenceEqual(q.ExcludeIdUtf8)) continue;
+                if (q.Filter is not null && !q.Filter(Encoding.UTF8.GetString(id), source.Payload(c.Row))) continue;
+            }
+            s.Picked[accepted++] = index;
+        }
+
+        // Exact distances, a block at a time: the scattered rows are gathered (prefetched a few rows
+        // ahead) into one buffer and measured with the batch kernels.
+        int block = Math.Clamp(16384 / rowBytes, 8, 256);
+        if (s.Gather.Length < block * rowBytes) s.Gather = new byte[block * rowBytes];
+        Span<float> distances = stackalloc float[256];
+        Span<float> norms = stackalloc float[256];
+        for (int first = 0; first < accepted; first += block)
+        {
+            int n = Math.Min(block, accepted - first);
+            for (int i = 0; i < n; i++)
+            {
+                if (Sse.IsSupported && first + i + PrefetchAhead < accepted)
+                {
+                    Candidate ahead = s.Candidates[s.Picked[first + i + PrefetchAhead]];
+                    byte* address = (byte*)sources[ahead.Source].Address(ahead.Row, rowBytes);
+                    if (address is not null)
+                    {
+                        Sse.Prefetch0(address);
+                        Sse.Prefetch0(address + rowBytes - 1);
+                    }
+                }
+                Candidate c = s.Candidates[s.Picked[first + i]];
+                Source source = sources[c.Source];
+                source.Row(c.Row, rowBytes).CopyTo(s.Gather.AsSpan(i * rowBytes, rowBytes));
+                norms[i] = source.Norm(c.Row);
+            }
+            fixed (byte* rows = s.Gather)
+            fixed (float* n0 = norms)
+            {
+                ExactSearch.Distances(q, rows, n, distances[..n], n0);
+            }
+            for (int i = 0; i < n; i++)
+            {
+                float d = distances[i];
+                if (d > collector.Bound) continue;
+                Candidate c = s.Candidates[s.Picked[first + i]];
+                Source source = sources[c.Source];
+                ReadOnlySpan<byte> id = source.IdUtf8(c.Row);
+                if (!collector.WouldAccept(d, id)) continue;
+                byte[]? payload = q.IncludePayload && source.Payload(c.Row) is { IsEmpty: false } p ? p.ToArray() : null;
+                collector.Add(new Search.Candidate(d, id.ToArray(), payload));
+            }
         }
         return accepted;
     }
