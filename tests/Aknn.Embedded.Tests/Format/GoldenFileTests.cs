@@ -116,19 +116,40 @@ public class GoldenFileTests
         index.Compact();              // seals seg-000002, log-000003
     }
 
+    /// <summary>
+    /// Hamming, 64-bit codes with bit-sampling LSH (3 tables of 4 sampled bits, seed 7: integer draws
+    /// only, so the model file is the same on every CPU): LSHMODEL, and seg-000002 with LSH postings.
+    /// </summary>
+    private static void BuildLsh(string folder)
+    {
+        using var index = VectorIndex.Create(folder, new IndexOptions
+        {
+            Dimensions = 64,
+            Metric = Metric.Hamming,
+            Model = IndexModel.BitSampling(tables: 3, bitsPerTable: 4, seed: 7),
+            Durability = Durability.Manual,
+        });
+        index.UpsertCode("m0", M0);   // seq 1
+        index.UpsertCode("m1", M1);   // seq 2
+        index.UpsertCode("m2", M2);   // seq 3
+        index.Compact();              // seals seg-000002, log-000003
+    }
+
     private static readonly string[] CosineFiles = ["seg-000002.seg", "seg-000004.seg", "seg-000002-000006.del", "log-000005.wal"];
     private static readonly string[] HammingFiles = ["seg-000002.seg", "log-000003.wal"];
+    private static readonly string[] LshFiles = ["seg-000002.seg", "log-000003.wal", "LSHMODEL"];
 
-    public static TheoryData<string> Kinds() => new() { "cosine", "hamming", "multi-index" };
+    public static TheoryData<string> Kinds() => new() { "cosine", "hamming", "multi-index", "lsh" };
 
     private static void Build(string kind, string folder)
     {
         if (kind == "cosine") BuildCosine(folder);
         else if (kind == "hamming") BuildHamming(folder);
+        else if (kind == "lsh") BuildLsh(folder);
         else BuildMultiIndex(folder);
     }
 
-    private static string[] FilesOf(string kind) => kind == "cosine" ? CosineFiles : HammingFiles;
+    private static string[] FilesOf(string kind) => kind switch { "cosine" => CosineFiles, "lsh" => LshFiles, _ => HammingFiles };
 
     // ------------------------------------------------------------------ byte-for-byte comparison
 
@@ -424,6 +445,48 @@ public class GoldenFileTests
         }
         Assert.Equal(f.Length, at);
         return records;
+    }
+
+    [Fact]
+    public void Golden_lsh_model_and_postings_decode_as_documented()
+    {
+        byte[] model = File.ReadAllBytes(Path.Combine(OutputGolden, "lsh", "LSHMODEL"));
+        Assert.Equal("AKNNLSH\0"u8.ToArray(), model[..8]);
+        Assert.Equal(1, I32(model, 8));                 // format version
+        Assert.Equal(4, I32(model, 12));                // family: bit sampling
+        Assert.Equal(64, I32(model, 16));               // code bits
+        Assert.Equal(3, I32(model, 20));                // tables
+        Assert.Equal(4, I32(model, 24));                // bits per table
+        Assert.Equal(0, I32(model, 28));                // width
+        Assert.Equal(0, I64(model, 32));                // no plane coefficients
+        Assert.Equal(Crc32C(model.AsSpan(64)), U32(model, 40));
+        Assert.Equal(Crc32C(model.AsSpan(0, 60)), U32(model, 60));
+        Assert.Equal(64 + 12 * 4 + 12 * 4, model.Length); // 12 zero offsets, then 12 sampled positions
+        Assert.All(Enumerable.Range(0, 12), i => Assert.Equal(0, I32(model, 64 + i * 4)));
+        int[] positions = Enumerable.Range(0, 12).Select(i => I32(model, 112 + i * 4)).ToArray();
+        Assert.All(positions, p => Assert.InRange(p, 0, 63));
+        for (int t = 0; t < 3; t++) Assert.Equal(4, positions.Skip(4 * t).Take(4).Distinct().Count());
+
+        // Section 9: the rows of each table sorted by the top D bits of their key, D = min(4, 26, floor(log2 3)) = 1.
+        string seg = Path.Combine(OutputGolden, "lsh", "seg-000002.seg");
+        byte[] f = File.ReadAllBytes(seg);
+        Assert.Equal(3, I32(f, 8)); // format version 3: LSH postings
+        var (offset, length) = SegmentLayout.Read(seg)[SectionKind.LshPostings];
+        byte[] p9 = f.AsSpan((int)offset, (int)length).ToArray();
+        Assert.Equal((3, 3, 4), (I32(p9, 0), I32(p9, 4), I32(p9, 8)));
+        ulong[] codes = [M0[0], M1[0], M2[0]];
+        for (int t = 0; t < 3; t++)
+        {
+            int at = 64 + t * 32;
+            Assert.Equal(1, I32(p9, at));
+            long dir = I64(p9, at + 8), rows = I64(p9, at + 16);
+            Assert.Equal(0, dir % 64);
+            Assert.Equal(0, rows % 64);
+            uint[] keys = codes.Select(c => (uint)Enumerable.Range(0, 4).Sum(j => (int)((c >> positions[t * 4 + j]) & 1) << j)).ToArray();
+            int[] expected = Enumerable.Range(0, 3).OrderBy(r => keys[r] >> 3).ThenBy(r => r).ToArray();
+            Assert.Equal([0, keys.Count(k => k >> 3 == 0), 3], Enumerable.Range(0, 3).Select(i => I32(p9, dir + i * 4)));
+            Assert.Equal(expected, Enumerable.Range(0, 3).Select(i => I32(p9, rows + i * 4)));
+        }
     }
 
     [Fact]
