@@ -21,8 +21,9 @@ public sealed class SearchResults : IReadOnlyList<Hit>
     public bool Approximate { get; }
 
     /// <summary>
-    /// How many stored rows had their exact distance to the query computed: the re-ranked candidates
-    /// of an LSH search, or the rows scanned or verified by an exact search.
+    /// How many stored rows had their exact distance to the query computed: for an LSH search the
+    /// re-ranked candidates (at most <see cref="SearchOptions.Candidates"/>, plus any rows of a
+    /// source without postings, which are scanned); for an exact search every live row it covered.
     /// </summary>
     public long CandidatesExamined { get; }
 
