@@ -273,6 +273,13 @@ internal sealed class LshModel
     public List<(int Table, uint Key)> ProbeKeys(ReadOnlySpan<byte> query, int probes)
     {
         var result = new List<(int, uint)>(Tables + probes);
+        ProbeKeys(query, probes, result);
+        return result;
+    }
+
+    /// <summary>The buckets a query probes (see <see cref="ProbeKeys(ReadOnlySpan{byte}, int)"/>), appended to a list the caller reuses.</summary>
+    public void ProbeKeys(ReadOnlySpan<byte> query, int probes, List<(int Table, uint Key)> result)
+    {
         Span<uint> keys = Tables <= 256 ? stackalloc uint[Tables] : new uint[Tables];
         float[] dots = RentDots(1);
         try
@@ -285,7 +292,6 @@ internal sealed class LshModel
         {
             ArrayPool<float>.Shared.Return(dots);
         }
-        return result;
     }
 
     /// <summary>

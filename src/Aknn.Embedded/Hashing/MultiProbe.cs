@@ -19,31 +19,39 @@ internal static class MultiProbe
     /// <summary>Positions beyond 64 are never perturbed (a table has at most 32 hashes, 64 moves).</summary>
     private const int MaxPositions = 64;
 
+    /// <summary>Per-thread buffers, so a search allocates nothing here.</summary>
+    private sealed class Scratch
+    {
+        public (float Score, int Plane, int Delta)[] Moves = [];
+        public Set[] Heap = new Set[64];
+    }
+
+    [ThreadStatic] private static Scratch? t_scratch;
+
     public static void Append(LshModel model, float[] dots, ReadOnlySpan<uint> keys, int probes, List<(int Table, uint Key)> into)
     {
+        var scratch = t_scratch ??= new Scratch();
         int tables = model.Tables, perTable = Math.Min(MaxPositions, model.Family == LshFamily.StableDistribution ? 2 * model.Bits : model.Bits);
-        var moves = new (float Score, int Plane, int Delta)[tables * perTable];
-        var heap = new PriorityQueue<Set, (float, int)>(2 * Math.Min(probes, 4096) + tables);
-        int order = 0;
+        if (scratch.Moves.Length < tables * perTable) scratch.Moves = new (float, int, int)[tables * perTable];
+        var moves = scratch.Moves;
+        var heap = new MinHeap(scratch);
         for (int t = 0; t < tables; t++)
         {
             Span<(float Score, int Plane, int Delta)> m = moves.AsSpan(t * perTable, perTable);
             model.Perturbations(dots, t, m);
-            heap.Enqueue(new Set(m[0].Score, t, 1, 0), (m[0].Score, order++));
+            heap.Push(new Set(m[0].Score, t, 1, 0));
         }
         Span<(float, int, int)> chosen = stackalloc (float, int, int)[MaxPositions];
         int emitted = 0;
         // Bounded: a budget larger than the number of distinct buckets near the query ends when the heap empties.
-        while (emitted < probes && heap.TryDequeue(out Set set, out _))
+        while (emitted < probes && heap.TryPop(out Set set))
         {
             ReadOnlySpan<(float Score, int Plane, int Delta)> m = moves.AsSpan(set.Table * perTable, perTable);
             int next = set.Largest + 1;
             if (next < m.Length)
             {
-                float shifted = set.Score - m[set.Largest].Score + m[next].Score;
-                heap.Enqueue(new Set(shifted, set.Table, set.Positions & ~(1UL << set.Largest) | (1UL << next), next), (shifted, order++));
-                float expanded = set.Score + m[next].Score;
-                heap.Enqueue(new Set(expanded, set.Table, set.Positions | (1UL << next), next), (expanded, order++));
+                heap.Push(new Set(set.Score - m[set.Largest].Score + m[next].Score, set.Table, set.Positions & ~(1UL << set.Largest) | (1UL << next), next));
+                heap.Push(new Set(set.Score + m[next].Score, set.Table, set.Positions | (1UL << next), next));
             }
             int n = 0;
             ulong planesUsed = 0;
@@ -58,6 +66,57 @@ internal static class MultiProbe
             if (!valid) continue;
             into.Add((set.Table, model.Perturbed(keys[set.Table], dots, set.Table, chosen[..n])));
             emitted++;
+        }
+    }
+
+    /// <summary>
+    /// A binary min-heap of sets by score over the thread's buffer. Ties go to the lower table, then
+    /// the fewer positions, so the probe order is deterministic.
+    /// </summary>
+    private ref struct MinHeap(Scratch scratch)
+    {
+        private int _count;
+
+        private static bool Less(in Set a, in Set b) =>
+            a.Score != b.Score ? a.Score < b.Score : a.Table != b.Table ? a.Table < b.Table : a.Positions < b.Positions;
+
+        public void Push(Set set)
+        {
+            if (_count == scratch.Heap.Length) Array.Resize(ref scratch.Heap, _count * 2);
+            Set[] h = scratch.Heap;
+            int i = _count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (!Less(set, h[parent])) break;
+                h[i] = h[parent];
+                i = parent;
+            }
+            h[i] = set;
+        }
+
+        public bool TryPop(out Set top)
+        {
+            Set[] h = scratch.Heap;
+            if (_count == 0)
+            {
+                top = default;
+                return false;
+            }
+            top = h[0];
+            Set last = h[--_count];
+            int i = 0;
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= _count) break;
+                if (child + 1 < _count && Less(h[child + 1], h[child])) child++;
+                if (!Less(h[child], last)) break;
+                h[i] = h[child];
+                i = child;
+            }
+            h[i] = last;
+            return true;
         }
     }
 }

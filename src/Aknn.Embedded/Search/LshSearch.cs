@@ -28,6 +28,8 @@ internal static unsafe class LshSearch
         public Candidate[] Candidates = new Candidate[1024];
         public int[] Order = [];
         public int[] Picked = [];
+        public (IntPtr Start, int Length)[] Buckets = [];
+        public List<(int Table, uint Key)> Keys = [];
         public byte[] Gather = [];
     }
 
@@ -73,7 +75,9 @@ internal static unsafe class LshSearch
             var collector = new TopKCollector(k);
             var sources = new List<Source>();
             long examined = 0;
-            int candidateCount = Collect(s, snapshot, q, collector, model.ProbeKeys(queryRow, probes), model, sources, ref examined);
+            s.Keys.Clear();
+            model.ProbeKeys(queryRow, probes, s.Keys);
+            int candidateCount = Collect(s, snapshot, q, collector, s.Keys, model, sources, ref examined);
             long accepted = Rerank(s, q, collector, sources, candidateCount, candidates);
             examined += accepted;
             // The query's buckets held fewer than K rows (a query far from the data, or tiny buckets):
@@ -127,24 +131,37 @@ internal static unsafe class LshSearch
             }
             sources.Add(new Source(seg, null, snapshot.Sequence, seg.VectorsForScan(), seg.NormsForScan()));
             EnsureRows(s, seg.RowCount);
+            // Three passes, so the memory latencies overlap instead of adding up: prefetch every
+            // probed directory slot, then read the slots and prefetch each bucket's first row
+            // numbers, then count.
+            if (s.Buckets.Length < keys.Count) s.Buckets = new (IntPtr, int)[Math.Max(keys.Count, s.Buckets.Length * 2)];
+            if (Sse.IsSupported)
+                foreach (var (table, key) in keys) Sse.Prefetch0(postings.Slot(table, key));
+            for (int b = 0; b < keys.Count; b++)
+            {
+                ReadOnlySpan<uint> bucket = postings.Bucket(keys[b].Table, keys[b].Key);
+                fixed (uint* first = bucket)
+                {
+                    s.Buckets[b] = ((IntPtr)first, bucket.Length);
+                    if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
+                }
+            }
             int touched = 0;
             fixed (byte* counts = s.Counts)
             fixed (int* list = s.Touched)
             {
-                foreach (var (table, key) in keys)
+                for (int b = 0; b < keys.Count; b++)
                 {
-                    ReadOnlySpan<uint> bucket = postings.Bucket(table, key);
-                    fixed (uint* rows = bucket)
+                    var (start, length) = s.Buckets[b];
+                    uint* rows = (uint*)start;
+                    // Branch-free: the row is appended every time and kept only when its count was 0.
+                    for (int i = 0; i < length; i++)
                     {
-                        // Branch-free: the row is appended every time and kept only when its count was 0.
-                        for (int i = 0; i < bucket.Length; i++)
-                        {
-                            uint row = rows[i];
-                            int before = counts[row];
-                            counts[row] = (byte)(before + 1);
-                            list[touched] = (int)row;
-                            touched += before == 0 ? 1 : 0;
-                        }
+                        uint row = rows[i];
+                        int before = counts[row];
+                        counts[row] = (byte)(before + 1);
+                        list[touched] = (int)row;
+                        touched += before == 0 ? 1 : 0;
                     }
                 }
             }
@@ -207,6 +224,7 @@ internal static unsafe class LshSearch
     /// that are deleted, the query's own or filtered out, until <paramref name="budget"/> are
     /// accepted; computes their exact distances and offers them to the collector.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static long Rerank(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, int candidateCount, int budget)
     {
         Span<int> start = stackalloc int[257];
