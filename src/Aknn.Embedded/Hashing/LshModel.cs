@@ -174,8 +174,11 @@ internal sealed class LshModel
     /// <summary>Rows hashed per call of the projection when hashing many vectors.</summary>
     public const int BatchRows = 256;
 
-    /// <summary>Scratch for the dot products of up to <paramref name="rows"/> vectors.</summary>
-    public float[] RentDots(int rows) => ArrayPool<float>.Shared.Rent(Math.Max(1, rows) * (_projection?.Stride ?? 1));
+    /// <summary>Pooled scratch for the dot products of up to <paramref name="rows"/> vectors; return it to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    public float[] RentDots(int rows) => ArrayPool<float>.Shared.Rent(DotsLength(rows));
+
+    /// <summary>Floats of scratch the dot products of <paramref name="rows"/> vectors need.</summary>
+    public int DotsLength(int rows) => Math.Max(1, rows) * (_projection?.Stride ?? 1);
 
     /// <summary>
     /// The keys of <paramref name="count"/> vectors stored row after row (raw row bytes: float32

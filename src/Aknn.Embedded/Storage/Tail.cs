@@ -95,7 +95,7 @@ internal sealed class Tail
         for (int row = 0; row < Count; row++)
             buckets.Add(ChunkOf(row), row % _chunkRows, row, keys.AsSpan(row * model.Tables, model.Tables));
         _keys = new uint[model.Tables];
-        _dots = model.RentDots(1);
+        _dots = new float[model.DotsLength(1)];
         LshModel = model;
         Volatile.Write(ref _lsh, buckets);
     }
