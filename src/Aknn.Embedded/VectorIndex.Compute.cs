@@ -10,7 +10,22 @@ namespace Aknn.Embedded;
 // Batch searches and the compute back end (CPU or OpenCL device); see docs/compute.md.
 public sealed partial class VectorIndex
 {
-    private readonly ComputeSelector _compute;
+    private ComputeSelector _compute;
+
+    /// <summary>The back-end selector; tests replace it to simulate a missing runtime.</summary>
+    internal ComputeSelector ComputeSelector
+    {
+        get => _compute;
+        set => _compute = value;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a snapshot held for its duration (tests inspect segments).</summary>
+    internal T WithSnapshot<T>(Func<Snapshot, T> action)
+    {
+        Snapshot s = _engine.Acquire();
+        try { return action(s); }
+        finally { IndexEngine.Release(s); }
+    }
 
     private static ComputeSelector CreateComputeSelector(ComputeMode mode) =>
         new(mode, Environment.GetEnvironmentVariable(ComputeSelector.ModeVariable), () => OpenClRuntime.Shared);

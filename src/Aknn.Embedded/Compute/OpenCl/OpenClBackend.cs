@@ -60,7 +60,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
     }
 
     /// <summary>The segment's device copy, uploaded on first use; null (and the reason noted) when the device cannot hold it.</summary>
-    private SegmentResidency? Resident(Segment segment)
+    internal SegmentResidency? Resident(Segment segment)
     {
         try
         {
@@ -72,6 +72,9 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
             return null;
         }
     }
+
+    /// <summary>Tests set this to force few work-items per query, so that small segments exercise the proof that the selection is complete.</summary>
+    internal int? ItemsPerQueryOverride { get; set; }
 
     /// <summary>Work-items per query of a top-k launch: enough to keep a GPU busy and the host's candidates few.</summary>
     internal static int ItemsPerQuery(int rows, int k, int queries)
@@ -97,7 +100,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
             return;
         }
         int rows = segment.RowCount;
-        int items = ItemsPerQuery(rows, k, queries.Count);
+        int items = ItemsPerQueryOverride ?? ItemsPerQuery(rows, k, queries.Count);
         int perQuery = items * OpenClRuntime.PartialK;
         int chunk = (int)Math.Clamp(MaxTopKOutputBytes / (perQuery * 8L), 1, queries.Count);
         var dist = new float[(long)chunk * perQuery];
@@ -246,7 +249,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
     }
 
     /// <summary>Runs the radius kernel until its output fits; returns the number of matches, or −1 past <see cref="MaxRadiusEntries"/>.</summary>
-    private int LaunchRadius(SegmentResidency res, Segment segment, IReadOnlyList<ExactSearch.Query> queries, float bound, out int[] qr, out float[] dist)
+    internal int LaunchRadius(SegmentResidency res, Segment segment, IReadOnlyList<ExactSearch.Query> queries, float bound, out int[] qr, out float[] dist)
     {
         bool codes = segment.Metric == Metric.Hamming;
         using ClBuffer q = UploadQueries(queries, segment.RowBytes);
