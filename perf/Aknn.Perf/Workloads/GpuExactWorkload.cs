@@ -9,7 +9,7 @@ namespace Aknn.Perf.Workloads;
 /// exact L2 with K = 10, of Q queries (default 200) over N vectors (default 200,000 × 128, the
 /// perf data set's clustered Gaussian vectors, in the segments the index seals them into). The CPU
 /// back end runs one query per core at a time with the SIMD kernels. <c>qps</c> is Q over the median
-/// time of one batch; <c>speedup</c> is the device's rate over the CPU's; <c>device=</c> names the
+/// time of one batch; <c>rows_per_s</c> is Q × N over that time; <c>speedup</c> is the device's rate over the CPU's; <c>device=</c> names the
 /// OpenCL device.
 /// </summary>
 internal static class GpuExactWorkload
@@ -26,7 +26,7 @@ internal static class GpuExactWorkload
         string folder = IndexBuilder.Ensure(ctx, n, dim);
         using var index = VectorIndex.Open(folder, new OpenOptions { ReadOnly = true, Compute = ComputeMode.Gpu });
         var options = new SearchOptions { K = 10 };
-        GpuCommon.Compare(ctx, index, "gpu-exact", n, dim, q, runs,
+        GpuCommon.Compare(ctx, index, "gpu-exact", n, dim, q, runs, "rows_per_s",
             () => index.SearchBatch(new ReadOnlySpan2D<float>(queries, q, dim), options));
     }
 }

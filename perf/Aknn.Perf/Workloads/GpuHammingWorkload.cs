@@ -42,7 +42,7 @@ internal static class GpuHammingWorkload
             long t = Stopwatch.GetTimestamp();
             index.BulkLoadCodes(InsertWorkload.MakeIds(n), new ReadOnlySpan2D<ulong>(codes, n, words));
             ResultPrinter.Note($"loaded in {Stats.MsSince(t) / 1000:F1} s");
-            var forms = GpuCommon.Compare(ctx, index, "gpu-hamming", n, bits, q, runs,
+            var forms = GpuCommon.Compare(ctx, index, "gpu-hamming", n, bits, q, runs, "codes_per_s",
                 () => index.SearchCodeRadiusBatch(new ReadOnlySpan2D<ulong>(queries, q, words), radius));
             if (forms.Device is { } device && rt.Unavailable is null)
             {
@@ -96,7 +96,7 @@ internal static class GpuCommon
     /// return the same hits, and prints one RESULT line per back end.
     /// </summary>
     public static (OpenClBackend? Device, double CpuRate) Compare(PerfContext ctx, VectorIndex index, string workload, int n, int dim, int q, int runs,
-        Func<IReadOnlyList<IReadOnlyList<Hit>>> search)
+        string rateKey, Func<IReadOnlyList<IReadOnlyList<Hit>>> search)
     {
         OpenClRuntime rt = OpenClRuntime.Shared;
         var results = new Dictionary<string, (double Ms, IReadOnlyList<IReadOnlyList<Hit>> Hits)>();
@@ -124,6 +124,11 @@ internal static class GpuCommon
                 times.Add(Stats.MsSince(t));
             }
             results[mode == ComputeMode.Gpu ? "opencl" : "cpu"] = (Stats.Median(times), hits);
+            if (mode == ComputeMode.Gpu)
+            {
+                ComputeDiagnostics d = index.Compute;
+                ResultPrinter.Note($"device scans {d.DeviceScans}, host rescans {d.HostFallbacks}, segments sent to the CPU {d.CpuSegments}");
+            }
         }
         double cpuMs = results["cpu"].Ms;
         double cpuRate = (double)q * n / (cpuMs / 1000);
@@ -134,15 +139,10 @@ internal static class GpuCommon
             var row = new ResultRow("aknn-" + name, workload, n, dim)
                 .Add("form", "batch").Add("device", name == "opencl" ? rt.DeviceName ?? "none" : "cpu-simd")
                 .Add("queries", q).Add("runs", runs).Add("threads", Environment.ProcessorCount)
-                .Add("ms", ms).Add("qps", q / (ms / 1000)).Add("codes_per_s", (double)q * n / (ms / 1000))
+                .Add("ms", ms).Add("qps", q / (ms / 1000)).Add(rateKey, (double)q * n / (ms / 1000))
                 .Add("speedup", cpuMs / ms).Add("hits", matches).Add("identical", same ? "yes" : "NO")
                 .Add("loadavg", Stats.LoadAverage());
             ctx.Printer.Emit(row);
-        }
-        if (device is not null)
-        {
-            ComputeDiagnostics d = index.Compute;
-            ResultPrinter.Note($"device scans {d.DeviceScans}, host rescans {d.HostFallbacks}, segments sent to the CPU {d.CpuSegments}");
         }
         if (!same) ResultPrinter.Note("warning: the OpenCL and CPU back ends returned different hits");
         return (device, cpuRate);
