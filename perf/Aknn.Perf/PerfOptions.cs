@@ -16,6 +16,8 @@ internal sealed class PerfOptions
           imagehash   pHash, dHash, aHash and PDQ hashes per second on one thread, from decoded 1024x768 and 512x512 photos
           scan        brute-force radius scan of N binary codes (default 10M x 64 bits) with the kernels
           hamming     SearchCodeRadius on an index of N codes (default 10M x 64 bits), 1000 near-duplicate queries
+          gpu-hamming SearchCodeRadiusBatch of Q codes (default 100) over N codes (default 10M x 64 bits) on the OpenCL device and on the CPU
+          gpu-exact   SearchBatch, exact L2 K=10, of Q queries (default 200) over N vectors (default 200k x 128) on the OpenCL device and on the CPU
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
           all         bandwidth, insert, open and exact at the default sizes
 
@@ -32,6 +34,7 @@ internal sealed class PerfOptions
           --batch B        rows per UpsertBatch call (default 10000)
           --disk-mbps X    use this disk write bandwidth instead of measuring it
           --read-gbps X    use this memory read bandwidth instead of measuring it
+          --device NAME    gpu-*: the OpenCL device whose name contains NAME (default: the first GPU, else the first device)
           --python PATH    interpreter for the peers (default /usr/bin/python3)
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
                            hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact)
@@ -56,6 +59,9 @@ internal sealed class PerfOptions
     public string Python { get; init; } = "/usr/bin/python3";
     public string? Config { get; init; }
 
+    /// <summary>The --device value: part of an OpenCL device's name, or null for the default choice.</summary>
+    public string? Device { get; init; }
+
     public static PerfOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
@@ -64,7 +70,7 @@ internal sealed class PerfOptions
         int? n = null, dim = null, runs = null, queries = null;
         int seed = 42, batch = 10_000, bits = 64, radius = 8;
         bool peers = false;
-        string? data = null, python = null, config = null;
+        string? data = null, python = null, config = null, device = null;
         double? disk = null, read = null;
         for (int i = 1; i < args.Length; i++)
         {
@@ -84,6 +90,7 @@ internal sealed class PerfOptions
                 case "--read-gbps": read = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--python": python = Next(); break;
                 case "--config": config = Next(); break;
+                case "--device": device = Next(); break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
@@ -106,6 +113,7 @@ internal sealed class PerfOptions
             ReadGbps = read,
             Python = python ?? "/usr/bin/python3",
             Config = config,
+            Device = device,
         };
     }
 

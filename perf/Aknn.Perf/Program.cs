@@ -40,6 +40,8 @@ public static class Program
             case "imagehash": ImageHashWorkload.Run(ctx); break;
             case "scan": ScanWorkload.Run(ctx); break;
             case "hamming": HammingWorkload.Run(ctx); break;
+            case "gpu-hamming": GpuHammingWorkload.Run(ctx); break;
+            case "gpu-exact": GpuExactWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);

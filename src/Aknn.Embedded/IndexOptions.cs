@@ -46,6 +46,9 @@ public sealed class IndexOptions
     /// <summary>For tests: a hook that can make storage writes fail (simulated full disk).</summary>
     internal Storage.IFaultInjector? Faults { get; init; }
 
+    /// <summary>Where batch searches compute distances (not stored). Default: <see cref="ComputeMode.Auto"/>; see docs/compute.md.</summary>
+    public ComputeMode Compute { get; init; } = ComputeMode.Auto;
+
     internal void Validate()
     {
         if (!Enum.IsDefined(Metric))
@@ -121,4 +124,7 @@ public sealed class OpenOptions
     public long? SealThresholdBytes { get; init; }
 
     internal Storage.IFaultInjector? Faults { get; init; }
+
+    /// <summary>Where batch searches compute distances. Default: <see cref="ComputeMode.Auto"/>; see docs/compute.md.</summary>
+    public ComputeMode Compute { get; init; } = ComputeMode.Auto;
 }

@@ -19,7 +19,7 @@ namespace Aknn.Embedded;
 /// <para>One writer at a time may open a folder (in any process); further processes may open it
 /// with <see cref="OpenOptions.ReadOnly"/>.</para>
 /// </remarks>
-public sealed class VectorIndex : IDisposable
+public sealed partial class VectorIndex : IDisposable
 {
     /// <summary>Longest id, in UTF-8 bytes.</summary>
     public const int MaxIdBytes = 512;
@@ -36,10 +36,11 @@ public sealed class VectorIndex : IDisposable
     private readonly IndexEngine _engine;
     private readonly int _words;
 
-    private VectorIndex(IndexEngine engine)
+    private VectorIndex(IndexEngine engine, ComputeMode compute)
     {
         _engine = engine;
         _words = engine.Metric == Metric.Hamming ? engine.Dimensions / 64 : 0;
+        _compute = CreateComputeSelector(compute);
     }
 
     /// <summary>Creates a new index in <paramref name="folder"/>, which must not exist or be empty.</summary>
@@ -52,7 +53,7 @@ public sealed class VectorIndex : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentNullException.ThrowIfNull(options);
-        return new VectorIndex(IndexEngine.Create(folder, options));
+        return new VectorIndex(IndexEngine.Create(folder, options), options.Compute);
     }
 
     /// <summary>Opens an existing index, replaying its log after a crash.</summary>
@@ -65,7 +66,8 @@ public sealed class VectorIndex : IDisposable
     public static VectorIndex Open(string folder, OpenOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
-        return new VectorIndex(IndexEngine.Open(folder, options ?? new OpenOptions()));
+        options ??= new OpenOptions();
+        return new VectorIndex(IndexEngine.Open(folder, options), options.Compute);
     }
 
     /// <summary>Opens the index in <paramref name="folder"/> if there is one, otherwise creates it with <paramref name="options"/>.</summary>
@@ -75,7 +77,7 @@ public sealed class VectorIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!Exists(folder)) return Create(folder, options);
-        var index = Open(folder, new OpenOptions { Durability = options.Durability });
+        var index = Open(folder, new OpenOptions { Durability = options.Durability, Compute = options.Compute });
         if (index.Metric != options.Metric || index.Dimensions != options.Dimensions)
         {
             index.Dispose();

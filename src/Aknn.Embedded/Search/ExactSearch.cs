@@ -94,7 +94,7 @@ internal static unsafe class ExactSearch
     }
 
     /// <summary>Blocks of about 64 KiB of vectors: few kernel calls for short rows, distances stay in L1.</summary>
-    private static int BlockRows(Query query) => Math.Clamp(65536 / query.RowBytes, 16, 2048);
+    internal static int BlockRows(Query query) => Math.Clamp(65536 / query.RowBytes, 16, 2048);
 
     /// <summary>Scans every row of a segment; rows <paramref name="seen"/> reports are skipped.</summary>
     public static void ScanSegment(Query query, Collector collector, Segment seg, long sequence, SeenRows? seen = null)

@@ -347,6 +347,27 @@ internal sealed unsafe class Segment
         PersistedDeletions = DeletedCount(0);
     }
 
+    private IDisposable? _deviceData;
+
+    /// <summary>
+    /// Data a compute back end keeps for this segment (its rows on a GPU), created on first use and
+    /// disposed when the segment is unmapped.
+    /// </summary>
+    internal T DeviceData<T>(Func<Segment, T> create) where T : class, IDisposable
+    {
+        if (Volatile.Read(ref _deviceData) is T existing) return existing;
+        T made = create(this);
+        if (Interlocked.CompareExchange(ref _deviceData, made, null) is T raced)
+        {
+            made.Dispose();
+            return raced;
+        }
+        return made;
+    }
+
+    /// <summary>The compute back end's data for this segment, if any was created.</summary>
+    internal IDisposable? DeviceDataIfAny => Volatile.Read(ref _deviceData);
+
     public bool TryAcquire() => _refs.TryAcquire();
 
     public void Release()
@@ -361,6 +382,7 @@ internal sealed unsafe class Segment
 
     private void Unmap()
     {
+        Interlocked.Exchange(ref _deviceData, null)?.Dispose();
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
