@@ -17,12 +17,14 @@ internal sealed class PerfOptions
           scan        brute-force radius scan of N binary codes (default 10M x 64 bits) with the kernels
           hamming     SearchCodeRadius on an index of N codes (default 10M x 64 bits), 1000 near-duplicate queries
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
+          lsh         approximate K=10 search by LSH, one query per call: build speed, recall@10 against QPS over a
+                      sweep of models, candidates and probes (default 1M x 25, 1000 queries); --peers: hnswlib, FAISS IndexLSH
           all         bandwidth, insert, open and exact at the default sizes
 
         options:
           --n N            number of base vectors (overrides the workload's default sizes)
           --dim D          dimensions (overrides the workload's default sizes)
-          --queries Q      queries (default 500; hamming 1000; scan: scans per round, 16)
+          --queries Q      queries (default 500; hamming and lsh 1000; scan: scans per round, 16)
           --bits B         scan, hamming: code length in bits, a multiple of 64 (default 64)
           --radius R       scan, hamming: Hamming radius (default 8)
           --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
@@ -34,7 +36,12 @@ internal sealed class PerfOptions
           --read-gbps X    use this memory read bandwidth instead of measuring it
           --python PATH    interpreter for the peers (default /usr/bin/python3)
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
-                           hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact)
+                           hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact);
+                           lsh: which model families to sweep (all, the default; bisecting; stable; none: the peers only)
+          --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
+                           family=bisecting|stable|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,candidates=C1;C2,
+                           fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true neighbour
+          --tune           lsh: first run LshTuner.Tune on a sample (20,000 rows, 200 queries, target 0.9) and print its frontier
         """;
 
     public required string Workload { get; init; }
@@ -56,6 +63,12 @@ internal sealed class PerfOptions
     public string Python { get; init; } = "/usr/bin/python3";
     public string? Config { get; init; }
 
+    /// <summary>lsh: configurations given with --lsh-config (empty: the workload's sweep).</summary>
+    public IReadOnlyList<string> LshConfigs { get; init; } = [];
+
+    /// <summary>lsh: run the tuner first and print its frontier.</summary>
+    public bool Tune { get; init; }
+
     public static PerfOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
@@ -63,7 +76,8 @@ internal sealed class PerfOptions
         string workload = args[0];
         int? n = null, dim = null, runs = null, queries = null;
         int seed = 42, batch = 10_000, bits = 64, radius = 8;
-        bool peers = false;
+        bool peers = false, tune = false;
+        var lshConfigs = new List<string>();
         string? data = null, python = null, config = null;
         double? disk = null, read = null;
         for (int i = 1; i < args.Length; i++)
@@ -84,6 +98,8 @@ internal sealed class PerfOptions
                 case "--read-gbps": read = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--python": python = Next(); break;
                 case "--config": config = Next(); break;
+                case "--lsh-config": lshConfigs.Add(Next()); break;
+                case "--tune": tune = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
@@ -106,6 +122,8 @@ internal sealed class PerfOptions
             ReadGbps = read,
             Python = python ?? "/usr/bin/python3",
             Config = config,
+            LshConfigs = lshConfigs,
+            Tune = tune,
         };
     }
 

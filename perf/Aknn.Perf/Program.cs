@@ -6,7 +6,7 @@ namespace Aknn.Perf;
 
 /// <summary>
 /// Side-by-side performance harness: runs one workload against Aknn.Embedded (and, with
-/// <c>--peers</c>, against FAISS on the same files) and prints RESULT lines and tables.
+/// <c>--peers</c>, against FAISS and hnswlib on the same files) and prints RESULT lines and tables.
 /// </summary>
 public static class Program
 {
@@ -40,6 +40,7 @@ public static class Program
             case "imagehash": ImageHashWorkload.Run(ctx); break;
             case "scan": ScanWorkload.Run(ctx); break;
             case "hamming": HammingWorkload.Run(ctx); break;
+            case "lsh": LshWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
