@@ -124,6 +124,13 @@ internal static class LshWorkload
                 new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = "1" });
         }
 
+        if (hnsw.Count == 0 && aknn.Count > 0)
+        {
+            // Without --peers, compare with the hnswlib figures an earlier --peers run stored.
+            hnsw = Stored(ctx, n, dim).Where(r => r.System == "hnswlib").ToList();
+            if (hnsw.Count > 0)
+                ResultPrinter.Note($"hnswlib figures from {ResultsPath(ctx, n, dim)} (measured {hnsw[0].Get("date")}; --peers measures them again)");
+        }
         Compare(ctx, n, dim, aknn, hnsw, faissLsh);
         Save(ctx, n, dim);
     }
@@ -376,56 +383,66 @@ internal static class LshWorkload
         return (Math.Exp(Math.Log(lo.Qps) + f * (Math.Log(hi.Qps) - Math.Log(lo.Qps))), hi.Qps, hi.Ef);
     }
 
+    /// <summary>The result file of this size: <c>results/lsh-n{N}-d{D}-s{seed}.csv</c> under the data folder.</summary>
+    private static string ResultsPath(PerfContext ctx, int n, int dim) =>
+        Path.Combine(ctx.Store.Folder, "results", $"lsh-n{n}-d{dim}-s{ctx.Store.Seed}.csv");
+
+    /// <summary>The rows of the result file of this size (with their <c>date</c> field), or none.</summary>
+    private static List<ResultRow> Stored(PerfContext ctx, int n, int dim)
+    {
+        string path = ResultsPath(ctx, n, dim);
+        var rows = new List<ResultRow>();
+        if (!File.Exists(path)) return rows;
+        string[] lines = File.ReadAllLines(path);
+        if (lines.Length == 0) return rows;
+        string[] header = lines[0].Split(',');
+        foreach (string line in lines.Skip(1))
+        {
+            // Back into a RESULT line, so that the fields keep their order and types.
+            string[] cells = line.Split(',');
+            var text = new System.Text.StringBuilder("RESULT");
+            for (int c = 0; c < header.Length && c < cells.Length; c++)
+                if (cells[c].Length > 0) text.Append(' ').Append(header[c]).Append('=').Append(cells[c]);
+            if (ResultRow.TryParse(text.ToString()) is { } row && row.System.Length > 0) rows.Add(row);
+        }
+        return rows;
+    }
+
     /// <summary>
-    /// Writes this run's lsh RESULT rows to <c>results/lsh-n{N}-d{D}-s{seed}.csv</c> under the data
-    /// folder, keeping the rows of systems this run did not measure (so the peers, measured once,
-    /// stay beside later aknn runs). Each row carries the UTC time it was measured.
+    /// Writes this run's lsh RESULT rows to <see cref="ResultsPath"/>, keeping the stored rows of
+    /// systems this run did not measure (so the peers, measured once, stay beside later aknn runs;
+    /// the aknn-over-* ratios go whenever aknn is measured again). Each row carries the UTC time it
+    /// was measured in a <c>date</c> field.
     /// </summary>
     private static void Save(PerfContext ctx, int n, int dim)
     {
         var fresh = ctx.Printer.Rows.Where(r => r.Workload == Workload && r.N == n && r.Dim == dim).ToList();
         if (fresh.Count == 0) return;
-        string folder = Path.Combine(ctx.Store.Folder, "results");
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, $"lsh-n{n}-d{dim}-s{ctx.Store.Seed}.csv");
+        string path = ResultsPath(ctx, n, dim);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var systems = fresh.Select(r => r.System).ToHashSet(StringComparer.Ordinal);
-        var records = new List<Dictionary<string, string>>();
-        if (File.Exists(path))
+        bool aknnMeasured = systems.Contains("aknn");
+        var records = new List<(string System, List<(string Key, string Value)> Fields)>();
+        foreach (ResultRow r in Stored(ctx, n, dim))
         {
-            string[] lines = File.ReadAllLines(path);
-            if (lines.Length > 0)
-            {
-                string[] header = lines[0].Split(',');
-                foreach (string line in lines.Skip(1))
-                {
-                    string[] cells = line.Split(',');
-                    var record = new Dictionary<string, string>(StringComparer.Ordinal);
-                    for (int c = 0; c < header.Length && c < cells.Length; c++) if (cells[c].Length > 0) record[header[c]] = cells[c];
-                    if (record.TryGetValue("system", out string? system) && !systems.Contains(system)) records.Add(record);
-                }
-            }
+            if (systems.Contains(r.System) || (aknnMeasured && r.System.StartsWith("aknn-over-", StringComparison.Ordinal))) continue;
+            records.Add((r.System, [("workload", r.Workload), ("n", N(r.N)), ("dim", N(r.Dim)), .. r.Fields]));
         }
         string stamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         foreach (ResultRow r in fresh)
-        {
-            var record = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["system"] = r.System,
-                ["workload"] = r.Workload,
-                ["n"] = r.N.ToString(CultureInfo.InvariantCulture),
-                ["dim"] = r.Dim.ToString(CultureInfo.InvariantCulture),
-                ["date"] = stamp,
-            };
-            foreach (var (key, value) in r.Fields) record[key] = value;
-            records.Add(record);
-        }
+            records.Add((r.System, [("workload", r.Workload), ("n", N(r.N)), ("dim", N(r.Dim)), ("date", stamp), .. r.Fields]));
         var columns = new List<string> { "system", "workload", "n", "dim", "date" };
-        foreach (var record in records)
-            foreach (string key in record.Keys)
+        foreach (var (_, fields) in records)
+            foreach (var (key, _) in fields)
                 if (!columns.Contains(key)) columns.Add(key);
         // Values never hold spaces (ResultRow turns them into underscores); commas become semicolons.
         var text = new List<string> { string.Join(',', columns) };
-        text.AddRange(records.Select(record => string.Join(',', columns.Select(c => record.TryGetValue(c, out string? v) ? v.Replace(',', ';') : ""))));
+        foreach (var (system, fields) in records)
+        {
+            var byKey = new Dictionary<string, string>(StringComparer.Ordinal) { ["system"] = system };
+            foreach (var (key, value) in fields) byKey[key] = value;
+            text.Add(string.Join(',', columns.Select(c => byKey.TryGetValue(c, out string? v) ? v.Replace(',', ';') : "")));
+        }
         File.WriteAllLines(path, text);
         ResultPrinter.Note($"wrote {records.Count} rows to {path}");
     }
@@ -457,7 +474,7 @@ internal static class LshWorkload
 
     private static string F(double v) => ResultRow.Format(v);
 
-    private static string N(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static int?[] Boxed(int[] values) => values.Select(v => (int?)v).ToArray();
 
@@ -552,8 +569,12 @@ internal static class LshWorkload
                         throw new ArgumentException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search).");
                 }
             }
-            if (family == ExactFamily) candidates = [null];
-            var spec = new LshSpec(family, tables, bits, family == Stable ? width : 0, fit, candidates, probes, exactSearch);
+            if (family == ExactFamily)
+            {
+                candidates = [null];
+                tables = bits = fit = 0;
+            }
+            var spec = new LshSpec(family, tables, bits, family == Stable ? width : 0, family == Bisecting ? fit : 0, candidates, probes, exactSearch);
             try
             {
                 spec.Model(); // the factories check the ranges

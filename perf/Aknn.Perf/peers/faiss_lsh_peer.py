@@ -18,6 +18,7 @@ Run it with Debian's interpreter, /usr/bin/python3, which has python3-faiss and 
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -94,6 +95,7 @@ def run_lsh(args):
                 candidates=args.k * refine if refine > 1 else 0,
                 codes_scanned=n,
                 faiss=faiss.__version__,
+                loadavg=os.getloadavg()[0],
             )
         del refined, lsh
 

@@ -109,6 +109,7 @@ def run_lsh(args):
             build_threads=args.build_threads,
             build_cached=int(cached),
             hnswlib=version(),
+            loadavg=os.getloadavg()[0],
         )
 
 
