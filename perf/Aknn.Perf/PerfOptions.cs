@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace Aknn.Perf;
 
+/// <summary>A command-line value a workload cannot use: Program prints the message and the usage, and exits with code 2.</summary>
+internal sealed class UsageException(string message) : ArgumentException(message);
+
 /// <summary>The command line: one workload name, then options.</summary>
 internal sealed class PerfOptions
 {

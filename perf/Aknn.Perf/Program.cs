@@ -30,6 +30,25 @@ public static class Program
         Console.WriteLine("warning: a Debug build; timings are meaningless. Use -c Release.");
 #endif
         long t = Stopwatch.GetTimestamp();
+        try
+        {
+            if (!RunWorkload(ctx)) return 2;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(PerfOptions.Usage);
+            return 2;
+        }
+        ctx.Printer.PrintTables();
+        Console.WriteLine($"\ndone in {Stats.MsSince(t) / 1000:F1} s");
+        return 0;
+    }
+
+    /// <summary>Runs the workload named on the command line; false when there is none of that name.</summary>
+    private static bool RunWorkload(PerfContext ctx)
+    {
+        var options = ctx.Options;
         switch (options.Workload)
         {
             case "bandwidth": BandwidthWorkload.Run(ctx); break;
@@ -50,10 +69,8 @@ public static class Program
             default:
                 Console.Error.WriteLine($"Unknown workload '{options.Workload}'.");
                 Console.Error.WriteLine(PerfOptions.Usage);
-                return 2;
+                return false;
         }
-        ctx.Printer.PrintTables();
-        Console.WriteLine($"\ndone in {Stats.MsSince(t) / 1000:F1} s");
-        return 0;
+        return true;
     }
 }

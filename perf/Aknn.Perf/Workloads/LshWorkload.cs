@@ -86,7 +86,9 @@ internal static class LshWorkload
         int q = ctx.Options.QueryCount ?? 1000;
         string family = ctx.Options.Config ?? "all";
         if (family is not ("all" or "bisecting" or "stable" or "none"))
-            throw new ArgumentException($"lsh: --config is all, bisecting, stable or none (the peers only), not '{family}'.");
+            throw new UsageException($"lsh: --config is all, bisecting, stable or none (the peers only), not '{family}'.");
+
+        foreach (string config in ctx.Options.LshConfigs) LshSpec.Parse(config, n, 1); // report mistakes before making data
 
         float[] rows = ctx.Store.Base(n, dim);
         float[] queries = ctx.Store.Queries(q, dim);
@@ -533,7 +535,7 @@ internal static class LshWorkload
             foreach (string pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 int eq = pair.IndexOf('=', StringComparison.Ordinal);
-                if (eq <= 0) throw new ArgumentException($"lsh: --lsh-config needs key=value pairs separated by commas; '{pair}' is not one.");
+                if (eq <= 0) throw new UsageException($"lsh: --lsh-config needs key=value pairs separated by commas; '{pair}' is not one.");
                 string key = pair[..eq].Trim().ToLowerInvariant(), value = pair[(eq + 1)..].Trim();
                 switch (key)
                 {
@@ -544,7 +546,7 @@ internal static class LshWorkload
                             "stable" => Stable,
                             "auto" or "lsh" => Auto,
                             "exact" => ExactFamily,
-                            _ => throw new ArgumentException($"lsh: family is bisecting, stable, auto or exact, not '{value}'."),
+                            _ => throw new UsageException($"lsh: family is bisecting, stable, auto or exact, not '{value}'."),
                         };
                         break;
                     case "tables" or "l": tables = Int(key, value); break;
@@ -562,11 +564,11 @@ internal static class LshWorkload
                         {
                             "exact" => true,
                             "index" or "lsh" => false,
-                            _ => throw new ArgumentException($"lsh: search is index or exact, not '{value}'."),
+                            _ => throw new UsageException($"lsh: search is index or exact, not '{value}'."),
                         };
                         break;
                     default:
-                        throw new ArgumentException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search).");
+                        throw new UsageException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search).");
                 }
             }
             if (family == ExactFamily)
@@ -581,7 +583,7 @@ internal static class LshWorkload
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new ArgumentException($"lsh: --lsh-config '{text}': {e.Message}", e);
+                throw new UsageException($"lsh: --lsh-config '{text}': {e.Message}");
             }
             return spec;
         }
@@ -589,12 +591,12 @@ internal static class LshWorkload
         private static int Int(string key, string value) =>
             int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 0
                 ? v
-                : throw new ArgumentException($"lsh: {key} needs a whole number, not '{value}'.");
+                : throw new UsageException($"lsh: {key} needs a whole number, not '{value}'.");
 
         private static double Number(string key, string value) =>
             double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v > 0
                 ? v
-                : throw new ArgumentException($"lsh: {key} needs a positive number, not '{value}'.");
+                : throw new UsageException($"lsh: {key} needs a positive number, not '{value}'.");
 
         private static int?[] List(string key, string value, int min)
         {
@@ -603,10 +605,10 @@ internal static class LshWorkload
             {
                 if (item is "default" or "model") { list.Add(null); continue; }
                 int v = Int(key, item);
-                if (v < min) throw new ArgumentException($"lsh: each of {key} must be at least {min}, not {v}.");
+                if (v < min) throw new UsageException($"lsh: each of {key} must be at least {min}, not {v}.");
                 list.Add(v);
             }
-            return list.Count > 0 ? list.ToArray() : throw new ArgumentException($"lsh: {key} needs at least one value.");
+            return list.Count > 0 ? list.ToArray() : throw new UsageException($"lsh: {key} needs at least one value.");
         }
     }
 }

@@ -19,14 +19,14 @@ import os
 import sys
 import time
 
-import numpy as np
-
 try:
+    import numpy as np
+
     import hnswlib
-except ImportError:
+except ImportError as missing:
     sys.stderr.write(
-        f"hnswlib is not installed for {sys.executable}: apt-get install -y python3-hnswlib "
-        "(and run this script with /usr/bin/python3)\n"
+        f"{missing.name} is not installed for {sys.executable}: apt-get install -y python3-hnswlib python3-numpy "
+        "(Debian's packages are for /usr/bin/python3; run this script with that interpreter)\n"
     )
     sys.exit(3)
 
