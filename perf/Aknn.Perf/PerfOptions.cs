@@ -31,6 +31,7 @@ internal sealed class PerfOptions
           --bits B         scan, hamming: code length in bits, a multiple of 64 (default 64)
           --radius R       scan, hamming: Hamming radius (default 8)
           --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
+          --peer NAME      lsh: run only this peer (hnswlib or faiss-lsh; repeatable; implies --peers)
           --data DIR       data folder (default perf/data under the repository root)
           --seed S         data seed (default 42)
           --runs R         repetitions to take the median of (default depends on the workload)
@@ -72,6 +73,9 @@ internal sealed class PerfOptions
     /// <summary>lsh: run the tuner first and print its frontier.</summary>
     public bool Tune { get; init; }
 
+    /// <summary>lsh: the peers named with --peer (empty: all of them, when <see cref="Peers"/> is set).</summary>
+    public IReadOnlyList<string> PeerNames { get; init; } = [];
+
     public static PerfOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
@@ -81,6 +85,7 @@ internal sealed class PerfOptions
         int seed = 42, batch = 10_000, bits = 64, radius = 8;
         bool peers = false, tune = false;
         var lshConfigs = new List<string>();
+        var peerNames = new List<string>();
         string? data = null, python = null, config = null;
         double? disk = null, read = null;
         for (int i = 1; i < args.Length; i++)
@@ -103,6 +108,7 @@ internal sealed class PerfOptions
                 case "--config": config = Next(); break;
                 case "--lsh-config": lshConfigs.Add(Next()); break;
                 case "--tune": tune = true; break;
+                case "--peer": peerNames.Add(Next()); peers = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
@@ -127,6 +133,7 @@ internal sealed class PerfOptions
             Config = config,
             LshConfigs = lshConfigs,
             Tune = tune,
+            PeerNames = peerNames,
         };
     }
 

@@ -79,6 +79,9 @@ internal static class LshWorkload
 
     private const string Workload = "lsh";
 
+    /// <summary>The peers' system names, as their RESULT lines give them.</summary>
+    private const string Hnswlib = "hnswlib", FaissLsh = "faiss-lsh";
+
     public static void Run(PerfContext ctx)
     {
         int n = ctx.Options.N ?? 1_000_000;
@@ -87,6 +90,9 @@ internal static class LshWorkload
         string family = ctx.Options.Config ?? "all";
         if (family is not ("all" or "bisecting" or "stable" or "none"))
             throw new UsageException($"lsh: --config is all, bisecting, stable or none (the peers only), not '{family}'.");
+        foreach (string peer in ctx.Options.PeerNames)
+            if (peer is not (Hnswlib or FaissLsh)) throw new UsageException($"lsh: --peer is {Hnswlib} or {FaissLsh}, not '{peer}'.");
+        bool RunsPeer(string name) => ctx.Options.Peers && (ctx.Options.PeerNames.Count == 0 || ctx.Options.PeerNames.Contains(name));
 
         foreach (string config in ctx.Options.LshConfigs) LshSpec.Parse(config, n, 1); // report mistakes before making data
 
@@ -113,23 +119,24 @@ internal static class LshWorkload
         }
 
         List<ResultRow> hnsw = [], faissLsh = [];
-        if (ctx.Options.Peers)
+        if (RunsPeer(Hnswlib) || RunsPeer(FaissLsh))
         {
             string[] files =
             [
                 "--base", ctx.Store.BasePath(n, dim), "--queries", ctx.Store.QueryPath(q, dim), "--truth", ctx.Store.TruthPath(n, q, dim),
                 "--k", DataStore.K.ToString(CultureInfo.InvariantCulture),
             ];
-            hnsw = PythonPeer.Run(ctx, "hnswlib", "hnsw_peer.py", "lsh",
-                [.. files, "--cache", ctx.Store.IndexPath("hnsw-M16-efc200", n, dim) + ".bin"]);
-            faissLsh = PythonPeer.Run(ctx, "faiss", "faiss_lsh_peer.py", "lsh", files,
-                new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = "1" });
+            // The graph is kept and reused by later runs (delete the .bin file to build and time it again).
+            if (RunsPeer(Hnswlib))
+                hnsw = PythonPeer.Run(ctx, Hnswlib, "hnsw_peer.py", "lsh", [.. files, "--cache", ctx.Store.IndexPath("hnsw-M16-efc200", n, dim) + ".bin"]);
+            if (RunsPeer(FaissLsh))
+                faissLsh = PythonPeer.Run(ctx, "faiss", "faiss_lsh_peer.py", "lsh", files, new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = "1" });
         }
 
-        if (hnsw.Count == 0 && aknn.Count > 0)
+        if (!RunsPeer(Hnswlib) && aknn.Count > 0)
         {
             // Without --peers, compare with the hnswlib figures an earlier --peers run stored.
-            hnsw = Stored(ctx, n, dim).Where(r => r.System == "hnswlib").ToList();
+            hnsw = Stored(ctx, n, dim).Where(r => r.System == Hnswlib).ToList();
             if (hnsw.Count > 0)
                 ResultPrinter.Note($"hnswlib figures from {ResultsPath(ctx, n, dim)} (measured {hnsw[0].Get("date")}; --peers measures them again)");
         }
