@@ -102,6 +102,9 @@ def panel(ax, path):
         if pts:
             lowest = min(lowest, pts[0][0])
 
+    if not models:
+        ax.text(0.98, 0.97, "aknn: not measured yet", transform=ax.transAxes, ha="right", va="top", fontsize=8, color="tab:red")
+
     ax.axvline(TARGET_RECALL, color="black", linestyle=":", linewidth=1)
     # Below recall 0.5 (plain IndexLSH) nothing is comparable; such points fall off the left edge.
     ax.set_xlim(max(0.5, min(lowest, TARGET_RECALL) - 0.02), 1.005)
