@@ -30,7 +30,7 @@ internal sealed class PerfOptions
           --queries Q      queries (default 500; hamming and lsh 1000; scan: scans per round, 16)
           --bits B         scan, hamming: code length in bits, a multiple of 64 (default 64)
           --radius R       scan, hamming: Hamming radius (default 8)
-          --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
+          --peers          also run the peers (FAISS; for lsh also hnswlib; through /usr/bin/python3) on the same files
           --peer NAME      lsh: run only this peer (hnswlib or faiss-lsh; repeatable; implies --peers)
           --data DIR       data folder (default perf/data under the repository root)
           --seed S         data seed (default 42)
