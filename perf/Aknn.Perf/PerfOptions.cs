@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace Aknn.Perf;
 
+/// <summary>A command-line value a workload cannot use: Program prints the message and the usage, and exits with code 2.</summary>
+internal sealed class UsageException(string message) : ArgumentException(message);
+
 /// <summary>The command line: one workload name, then options.</summary>
 internal sealed class PerfOptions
 {
@@ -19,15 +22,18 @@ internal sealed class PerfOptions
           gpu-hamming SearchCodeRadiusBatch of Q codes (default 100) over N codes (default 10M x 64 bits) on the OpenCL device and on the CPU
           gpu-exact   SearchBatch, exact L2 K=10, of Q queries (default 200) over N vectors (default 200k x 128) on the OpenCL device and on the CPU
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
+          lsh         approximate K=10 search by LSH, one query per call: build speed, recall@10 against QPS over a
+                      sweep of models, candidates and probes (default 1M x 25, 1000 queries); --peers: hnswlib, FAISS IndexLSH
           all         bandwidth, insert, open and exact at the default sizes
 
         options:
           --n N            number of base vectors (overrides the workload's default sizes)
           --dim D          dimensions (overrides the workload's default sizes)
-          --queries Q      queries (default 500; hamming 1000; scan: scans per round, 16)
+          --queries Q      queries (default 500; hamming and lsh 1000; scan: scans per round, 16)
           --bits B         scan, hamming: code length in bits, a multiple of 64 (default 64)
           --radius R       scan, hamming: Hamming radius (default 8)
-          --peers          also run the peers (FAISS through /usr/bin/python3) on the same files
+          --peers          also run the peers (FAISS; for lsh also hnswlib; through /usr/bin/python3) on the same files
+          --peer NAME      lsh: run only this peer (hnswlib or faiss-lsh; repeatable; implies --peers)
           --data DIR       data folder (default perf/data under the repository root)
           --seed S         data seed (default 42)
           --runs R         repetitions to take the median of (default depends on the workload)
@@ -37,7 +43,12 @@ internal sealed class PerfOptions
           --device NAME    gpu-*: the OpenCL device whose name contains NAME (default: the first GPU, else the first device)
           --python PATH    interpreter for the peers (default /usr/bin/python3)
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
-                           hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact)
+                           hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact);
+                           lsh: which model families to sweep (all, the default; bisecting; stable; none: the peers only)
+          --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
+                           family=bisecting|stable|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,candidates=C1;C2,
+                           fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true neighbour
+          --tune           lsh: first run LshTuner.Tune on a sample (20,000 rows, 200 queries, target 0.9) and print its frontier
         """;
 
     public required string Workload { get; init; }
@@ -61,6 +72,14 @@ internal sealed class PerfOptions
 
     /// <summary>The --device value: part of an OpenCL device's name, or null for the default choice.</summary>
     public string? Device { get; init; }
+    /// <summary>lsh: configurations given with --lsh-config (empty: the workload's sweep).</summary>
+    public IReadOnlyList<string> LshConfigs { get; init; } = [];
+
+    /// <summary>lsh: run the tuner first and print its frontier.</summary>
+    public bool Tune { get; init; }
+
+    /// <summary>lsh: the peers named with --peer (empty: all of them, when <see cref="Peers"/> is set).</summary>
+    public IReadOnlyList<string> PeerNames { get; init; } = [];
 
     public static PerfOptions Parse(string[] args)
     {
@@ -69,7 +88,9 @@ internal sealed class PerfOptions
         string workload = args[0];
         int? n = null, dim = null, runs = null, queries = null;
         int seed = 42, batch = 10_000, bits = 64, radius = 8;
-        bool peers = false;
+        bool peers = false, tune = false;
+        var lshConfigs = new List<string>();
+        var peerNames = new List<string>();
         string? data = null, python = null, config = null, device = null;
         double? disk = null, read = null;
         for (int i = 1; i < args.Length; i++)
@@ -91,6 +112,9 @@ internal sealed class PerfOptions
                 case "--python": python = Next(); break;
                 case "--config": config = Next(); break;
                 case "--device": device = Next(); break;
+                case "--lsh-config": lshConfigs.Add(Next()); break;
+                case "--tune": tune = true; break;
+                case "--peer": peerNames.Add(Next()); peers = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
@@ -114,6 +138,9 @@ internal sealed class PerfOptions
             Python = python ?? "/usr/bin/python3",
             Config = config,
             Device = device,
+            LshConfigs = lshConfigs,
+            Tune = tune,
+            PeerNames = peerNames,
         };
     }
 

@@ -6,7 +6,7 @@ namespace Aknn.Perf;
 
 /// <summary>
 /// Side-by-side performance harness: runs one workload against Aknn.Embedded (and, with
-/// <c>--peers</c>, against FAISS on the same files) and prints RESULT lines and tables.
+/// <c>--peers</c>, against FAISS and hnswlib on the same files) and prints RESULT lines and tables.
 /// </summary>
 public static class Program
 {
@@ -30,6 +30,25 @@ public static class Program
         Console.WriteLine("warning: a Debug build; timings are meaningless. Use -c Release.");
 #endif
         long t = Stopwatch.GetTimestamp();
+        try
+        {
+            if (!RunWorkload(ctx)) return 2;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(PerfOptions.Usage);
+            return 2;
+        }
+        ctx.Printer.PrintTables();
+        Console.WriteLine($"\ndone in {Stats.MsSince(t) / 1000:F1} s");
+        return 0;
+    }
+
+    /// <summary>Runs the workload named on the command line; false when there is none of that name.</summary>
+    private static bool RunWorkload(PerfContext ctx)
+    {
+        var options = ctx.Options;
         switch (options.Workload)
         {
             case "bandwidth": BandwidthWorkload.Run(ctx); break;
@@ -42,6 +61,7 @@ public static class Program
             case "hamming": HammingWorkload.Run(ctx); break;
             case "gpu-hamming": GpuHammingWorkload.Run(ctx); break;
             case "gpu-exact": GpuExactWorkload.Run(ctx); break;
+            case "lsh": LshWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
@@ -51,10 +71,8 @@ public static class Program
             default:
                 Console.Error.WriteLine($"Unknown workload '{options.Workload}'.");
                 Console.Error.WriteLine(PerfOptions.Usage);
-                return 2;
+                return false;
         }
-        ctx.Printer.PrintTables();
-        Console.WriteLine($"\ndone in {Stats.MsSince(t) / 1000:F1} s");
-        return 0;
+        return true;
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Aknn.Perf.Peers;
 
 /// <summary>
@@ -14,54 +12,13 @@ internal static class FaissPeer
     /// <summary>Runs <c>peers/faiss_binary_peer.py</c>.</summary>
     public static List<ResultRow> RunBinary(PerfContext ctx, string mode, params string[] args) => RunScript(ctx, "faiss_binary_peer.py", mode, args);
 
-    private static List<ResultRow> RunScript(PerfContext ctx, string scriptName, string mode, string[] args)
+    /// <summary>One thread, as for the library: FAISS reads these before it starts its OpenMP pool.</summary>
+    private static readonly Dictionary<string, string> OneThread = new()
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "peers", scriptName);
-        var results = new List<ResultRow>();
-        if (!File.Exists(script))
-        {
-            ResultPrinter.Note($"faiss peer skipped: {script} is missing");
-            return results;
-        }
-        var start = new ProcessStartInfo(ctx.Options.Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(mode);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        // One thread, as for the library: FAISS reads these before it starts its OpenMP pool.
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-        Console.WriteLine($"  running faiss peer: {ctx.Options.Python} {scriptName} {mode} {string.Join(' ', args)}");
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            ResultPrinter.Note($"faiss peer skipped: cannot run {ctx.Options.Python} ({e.Message})");
-            return results;
-        }
-        using (process)
-        {
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null) Console.WriteLine("  [faiss] " + e.Data);
-            };
-            process.BeginErrorReadLine();
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                var row = ctx.Printer.Relay(line);
-                if (row is not null) results.Add(row);
-                else Console.WriteLine("  [faiss] " + line);
-            }
-            process.WaitForExit();
-            if (process.ExitCode != 0) ResultPrinter.Note($"faiss peer exited with code {process.ExitCode}");
-        }
-        return results;
-    }
+        ["OMP_NUM_THREADS"] = "1",
+        ["OPENBLAS_NUM_THREADS"] = "1",
+    };
+
+    private static List<ResultRow> RunScript(PerfContext ctx, string scriptName, string mode, string[] args) =>
+        PythonPeer.Run(ctx, "faiss", scriptName, mode, args, OneThread);
 }
