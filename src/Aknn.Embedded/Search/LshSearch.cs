@@ -34,7 +34,7 @@ internal static unsafe class LshSearch
     }
 
     /// <summary>How many picked rows ahead the gather prefetches (enough to cover a memory latency).</summary>
-    private const int PrefetchAhead = 8;
+    private const int PrefetchAhead = 16;
 
     private readonly record struct Candidate(int Source, int Row, byte Count);
 
@@ -146,26 +146,36 @@ internal static unsafe class LshSearch
                     if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
                 }
             }
-            int touched = 0;
+            // Two passes over the buckets. The first only counts: its increments are independent, so
+            // the out-of-order core overlaps their cache misses (appending touched rows in the same
+            // loop would chain every iteration to the previous one's load). The second takes each
+            // row at its first occurrence with its final count, and clears the count.
+            int total = 0;
+            for (int b = 0; b < keys.Count; b++) total += s.Buckets[b].Length;
+            if (candidateCount + total > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + total, s.Candidates.Length * 2));
+            int source = sources.Count - 1;
             fixed (byte* counts = s.Counts)
-            fixed (int* list = s.Touched)
             {
                 for (int b = 0; b < keys.Count; b++)
                 {
                     var (start, length) = s.Buckets[b];
                     uint* rows = (uint*)start;
-                    // Branch-free: the row is appended every time and kept only when its count was 0.
+                    for (int i = 0; i < length; i++) counts[rows[i]]++;
+                }
+                for (int b = 0; b < keys.Count; b++)
+                {
+                    var (start, length) = s.Buckets[b];
+                    uint* rows = (uint*)start;
                     for (int i = 0; i < length; i++)
                     {
                         uint row = rows[i];
-                        int before = counts[row];
-                        counts[row] = (byte)(before + 1);
-                        list[touched] = (int)row;
-                        touched += before == 0 ? 1 : 0;
+                        byte count = counts[row];
+                        if (count == 0) continue;
+                        counts[row] = 0;
+                        s.Candidates[candidateCount++] = new Candidate(source, (int)row, count);
                     }
                 }
             }
-            Harvest(s, touched, sources.Count - 1, ref candidateCount);
         }
         if (snapshot.Frozen is { } frozen) CountTail(s, q, collector, sources, keys, frozen, frozen.Count, snapshot.Sequence, ref candidateCount, ref examined);
         CountTail(s, q, collector, sources, keys, snapshot.Tail, snapshot.TailCount, snapshot.Sequence, ref candidateCount, ref examined);
