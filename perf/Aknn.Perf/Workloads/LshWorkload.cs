@@ -59,7 +59,7 @@ internal static class LshWorkload
         return
         [
             new LshSpec(LshSpec.Bisecting, Tables: 32, Bits: bits + 2, 0, IndexModel.DefaultFitRows, Boxed([100, 400, 1600]), noProbes),
-            new LshSpec(LshSpec.Stable, Tables: 16, Bits: 12, (float)(6 * nearDistance), 0, Boxed([400, 800, 1600]), Boxed([64, 192, 400])),
+            new LshSpec(LshSpec.Stable, Tables: 16, Bits: 12, (float)(6 * nearDistance), 0, Boxed([400, 800, 1200, 1600]), Boxed([64, 192, 400])),
             new LshSpec(LshSpec.Stable, Tables: 32, Bits: 10, (float)(5 * nearDistance), 0, Boxed([200, 400, 800, 1600]), Boxed([0, 32, 96, 192])),
         ];
     }

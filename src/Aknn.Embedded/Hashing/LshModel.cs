@@ -198,28 +198,43 @@ internal sealed class LshModel
         for (int i = 0; i < count; i++) KeysFromDots(dots.AsSpan(i * stride, PlaneCount), keys.Slice(i * Tables, Tables));
     }
 
-    /// <summary>Hashes many vectors given one by one, <see cref="BatchRows"/> at a time through the projection.</summary>
+    /// <summary>
+    /// Hashes many vectors given one by one, <see cref="BatchRows"/> at a time through the
+    /// projection, the blocks spread over every core (<paramref name="row"/> must be safe to call
+    /// from several threads; the keys do not depend on how the rows are split).
+    /// </summary>
     public uint[] KeysOf(int count, Func<int, ReadOnlySpan<byte>> row, int rowBytes, CancellationToken cancel = default)
     {
         var keys = new uint[(long)count * Tables];
-        byte[] block = ArrayPool<byte>.Shared.Rent(BatchRows * rowBytes);
-        float[] dots = RentDots(BatchRows);
+        int blocks = (count + BatchRows - 1) / BatchRows;
         try
         {
-            for (int start = 0; start < count; start += BatchRows)
-            {
-                cancel.ThrowIfCancellationRequested();
-                int n = Math.Min(BatchRows, count - start);
-                for (int i = 0; i < n; i++) row(start + i).CopyTo(block.AsSpan(i * rowBytes, rowBytes));
-                Keys(block.AsSpan(0, n * rowBytes), n, keys.AsSpan(start * Tables, n * Tables), dots);
-            }
+            HashBlocks(keys, blocks, count, row, rowBytes, cancel);
         }
-        finally
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
-            ArrayPool<byte>.Shared.Return(block);
-            ArrayPool<float>.Shared.Return(dots);
+            // A damaged source row (for example) surfaces as itself, not wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return keys;
+    }
+
+    private void HashBlocks(uint[] keys, int blocks, int count, Func<int, ReadOnlySpan<byte>> row, int rowBytes, CancellationToken cancel)
+    {
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancel },
+            () => (Block: ArrayPool<byte>.Shared.Rent(BatchRows * rowBytes), Dots: RentDots(BatchRows)),
+            (b, _, buffers) =>
+            {
+                int start = b * BatchRows, n = Math.Min(BatchRows, count - start);
+                for (int i = 0; i < n; i++) row(start + i).CopyTo(buffers.Block.AsSpan(i * rowBytes, rowBytes));
+                Keys(buffers.Block.AsSpan(0, n * rowBytes), n, keys.AsSpan(start * Tables, n * Tables), buffers.Dots);
+                return buffers;
+            },
+            buffers =>
+            {
+                ArrayPool<byte>.Shared.Return(buffers.Block);
+                ArrayPool<float>.Shared.Return(buffers.Dots);
+            });
     }
 
     private void SampleKeys(ReadOnlySpan<ulong> code, Span<uint> keys)
