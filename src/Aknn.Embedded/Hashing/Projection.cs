@@ -10,6 +10,11 @@ namespace Aknn.Embedded.Hashing;
 /// so each dimension of a vector scales one contiguous run of plane weights: an axpy across the
 /// planes, with four vectors sharing every load of the weights.
 /// </summary>
+/// <remarks>
+/// Every product is accumulated with a fused multiply-add, which rounds once and is exact to the
+/// same bits whether the CPU has an FMA unit or the runtime emulates it, so a vector hashes alike
+/// on every machine and in every batch shape.
+/// </remarks>
 internal sealed class Projection
 {
     private readonly float[] _transposed; // [Dimensions][Stride]
@@ -61,10 +66,10 @@ internal sealed class Projection
                 for (int k = 0; k < d; k++)
                 {
                     var wk = Vector.LoadUnsafe(ref Unsafe.Add(ref w, k * stride));
-                    a += new Vector<float>(Unsafe.Add(ref xa, k)) * wk;
-                    b += new Vector<float>(Unsafe.Add(ref xb, k)) * wk;
-                    c += new Vector<float>(Unsafe.Add(ref xc, k)) * wk;
-                    e += new Vector<float>(Unsafe.Add(ref xd, k)) * wk;
+                    a = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref xa, k)), wk, a);
+                    b = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref xb, k)), wk, b);
+                    c = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref xc, k)), wk, c);
+                    e = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref xd, k)), wk, e);
                 }
                 a.StoreUnsafe(ref Unsafe.Add(ref oa, p));
                 b.StoreUnsafe(ref Unsafe.Add(ref oa, stride + p));
@@ -81,7 +86,7 @@ internal sealed class Projection
                 Vector<float> a = default;
                 ref float w = ref Unsafe.Add(ref w0, p);
                 for (int k = 0; k < d; k++)
-                    a += new Vector<float>(Unsafe.Add(ref x, k)) * Vector.LoadUnsafe(ref Unsafe.Add(ref w, k * stride));
+                    a = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x, k)), Vector.LoadUnsafe(ref Unsafe.Add(ref w, k * stride)), a);
                 a.StoreUnsafe(ref Unsafe.Add(ref o, p));
             }
         }

@@ -58,13 +58,27 @@ internal static class LshPostingsWriter
             at += directoryBytes + ordinalBytes;
         }
         write(header);
+        // The keys arrive row-major; each table's sort wants its own column. One blocked transpose
+        // (a block of rows stays in cache while its columns are written out) replaces a strided
+        // pass over all the keys per table and pass.
+        var columns = new uint[keys.Length];
+        const int BlockRows = 1024;
+        for (int first = 0; first < rows; first += BlockRows)
+        {
+            int last = Math.Min(rows, first + BlockRows);
+            for (int t = 0; t < tables; t++)
+            {
+                long to = (long)t * rows;
+                for (int r = first; r < last; r++) columns[to + r] = keys[(long)r * tables + t];
+            }
+        }
         // Tables are independent: sort a few at a time on every core, write them in order.
         int shift = keyBits - dirBits, group = Math.Max(1, Environment.ProcessorCount);
         var built = new (uint[] Directory, uint[] Ordinals)[group];
         for (int first = 0; first < tables; first += group)
         {
             int n = Math.Min(group, tables - first);
-            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => built[i] = Sort(keys, rows, tables, first + i, dirBits, shift));
+            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => built[i] = Sort(columns.AsSpan((first + i) * rows, rows).ToArray(), dirBits, shift));
             for (int i = 0; i < n; i++)
             {
                 WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(built[i].Directory).AsSpan()));
@@ -73,15 +87,16 @@ internal static class LshPostingsWriter
         }
     }
 
-    /// <summary>A counting sort of the rows by the top directory bits of their key in table <paramref name="t"/>.</summary>
-    private static (uint[], uint[]) Sort(uint[] keys, int rows, int tables, int t, int dirBits, int shift)
+    /// <summary>A counting sort of the rows by the top directory bits of their keys in one table.</summary>
+    private static (uint[], uint[]) Sort(uint[] keys, int dirBits, int shift)
     {
+        int rows = keys.Length;
         var directory = new uint[(1 << dirBits) + 1];
-        for (int r = 0; r < rows; r++) directory[LshPostingsFormat.Slot(keys[(long)r * tables + t], shift) + 1]++;
+        foreach (uint key in keys) directory[LshPostingsFormat.Slot(key, shift) + 1]++;
         for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
         var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
         var ordinals = new uint[rows];
-        for (int r = 0; r < rows; r++) ordinals[fill[LshPostingsFormat.Slot(keys[(long)r * tables + t], shift)]++] = (uint)r;
+        for (int r = 0; r < rows; r++) ordinals[fill[LshPostingsFormat.Slot(keys[r], shift)]++] = (uint)r;
         return (directory, ordinals);
     }
 
