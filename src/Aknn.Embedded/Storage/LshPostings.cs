@@ -81,8 +81,8 @@ internal static class LshPostingsWriter
             Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => built[i] = Sort(columns.AsSpan((first + i) * rows, rows).ToArray(), dirBits, shift));
             for (int i = 0; i < n; i++)
             {
-                WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(built[i].Directory).AsSpan()));
-                WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(built[i].Ordinals).AsSpan()));
+                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(built[i].Directory).AsSpan()));
+                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(built[i].Ordinals).AsSpan()));
             }
         }
     }
@@ -98,21 +98,6 @@ internal static class LshPostingsWriter
         var ordinals = new uint[rows];
         for (int r = 0; r < rows; r++) ordinals[fill[LshPostingsFormat.Slot(keys[r], shift)]++] = (uint)r;
         return (directory, ordinals);
-    }
-
-    private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
-
-    private static void WriteAligned(Action<ReadOnlySpan<byte>> write, ReadOnlySpan<byte> data)
-    {
-        write(data);
-        int pad = (int)(SegmentFormat.Align(data.Length) - data.Length);
-        if (pad > 0) write(Zeros.AsSpan(0, pad));
-    }
-
-    private static uint[] LittleEndian(uint[] a)
-    {
-        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
-        return a;
     }
 }
 

@@ -129,30 +129,9 @@ internal static class SubstringTablesWriter
 
     private static void WriteTable(Action<ReadOnlySpan<byte>> write, Table table)
     {
-        WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(table.Directory).AsSpan()));
-        WriteAligned(write, table.Codes is not null ? MemoryMarshal.AsBytes(LittleEndian(table.Codes).AsSpan()) : MemoryMarshal.AsBytes(LittleEndian(table.Keys!).AsSpan()));
-        WriteAligned(write, MemoryMarshal.AsBytes(LittleEndian(table.Ordinals).AsSpan()));
-    }
-
-    private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
-
-    private static void WriteAligned(Action<ReadOnlySpan<byte>> write, ReadOnlySpan<byte> data)
-    {
-        write(data);
-        int pad = (int)(SubstringFormat.Align(data.Length) - data.Length);
-        if (pad > 0) write(Zeros.AsSpan(0, pad));
-    }
-
-    private static uint[] LittleEndian(uint[] a)
-    {
-        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
-        return a;
-    }
-
-    private static ulong[] LittleEndian(ulong[] a)
-    {
-        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
-        return a;
+        AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(table.Directory).AsSpan()));
+        AlignedArrays.Write(write, table.Codes is not null ? MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(table.Codes).AsSpan()) : MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(table.Keys!).AsSpan()));
+        AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(table.Ordinals).AsSpan()));
     }
 }
 
