@@ -23,47 +23,14 @@ import numpy as np
 import faiss
 
 import peer_output
+from peer_data import read_vecs, recall
 from peer_output import median
 
 SYSTEM = "faiss-flat"
 
 
-def read_vecs(path, dtype):
-    """Rows of a .fvecs (float32) or .ivecs (int32) file as a contiguous (n, dim) array."""
-    raw = np.fromfile(path, dtype=np.int32)
-    if raw.size == 0:
-        raise ValueError(f"{path} is empty")
-    dim = int(raw[0])
-    if raw.size % (dim + 1) != 0:
-        raise ValueError(f"{path} is not a whole number of {dim}-value rows")
-    rows = raw.reshape(-1, dim + 1)
-    if not np.all(rows[:, 0] == dim):
-        raise ValueError(f"{path} has rows of differing lengths")
-    return np.ascontiguousarray(rows[:, 1:]).view(dtype)
-
-
 def result(workload, n, dim, **fields):
     peer_output.result(SYSTEM, workload, n, dim, **fields)
-
-
-def recall(found, truth, xb, xq, tie_aware, tolerance=1e-5):
-    """Mean recall@k; tie-aware counts a row whose exact distance equals the k-th true one."""
-    k = truth.shape[1]
-    total = 0.0
-    for i in range(found.shape[0]):
-        want = set(int(t) for t in truth[i])
-        q = xq[i].astype(np.float64)
-        kth = float(np.sum((xb[truth[i, -1]].astype(np.float64) - q) ** 2))
-        good = 0
-        for row in dict.fromkeys(int(r) for r in found[i][:k]):
-            if row in want:
-                good += 1
-            elif tie_aware and row >= 0:
-                d = float(np.sum((xb[row].astype(np.float64) - q) ** 2))
-                if d <= kth * (1 + tolerance):
-                    good += 1
-        total += good / k
-    return total / found.shape[0]
 
 
 def flat_index(xb):

@@ -82,3 +82,14 @@ def timed_queries(search, xq, k, warmup):
         found[i, :m] = labels[:m]
     qps = len(rows) / (clock() - start)
     return found, latency, qps
+
+
+def quality(found, truth, xb, xq, latency, qps):
+    """The fields every approximate peer reports for one setting: recall (tie-aware and strict), latency percentiles, QPS."""
+    return {
+        "recall": recall(found, truth, xb, xq, tie_aware=True),
+        "recall_strict": recall(found, truth, xb, xq, tie_aware=False),
+        "p50_ms": float(np.percentile(latency, 50)),
+        "p99_ms": float(np.percentile(latency, 99)),
+        "qps": qps,
+    }
