@@ -20,11 +20,11 @@ namespace Aknn.Embedded.Search;
 /// </remarks>
 internal static unsafe class LshSearch
 {
-    /// <summary>Per-thread scratch: a count per row of the largest source, and the rows touched.</summary>
+    /// <summary>Per-thread scratch: a count per row of the largest source, the probed buckets, the candidates and the gathered rows.</summary>
     private sealed class Scratch
     {
         public byte[] Counts = new byte[1024];
-        public int[] Touched = new int[1024];
+        public uint[] TailRows = [];
         public Candidate[] Candidates = new Candidate[1024];
         public int[] Order = [];
         public int[] Picked = [];
@@ -115,7 +115,6 @@ internal static unsafe class LshSearch
     /// Counts bucket matches in every source; returns the number of candidates gathered into the
     /// scratch (sources without postings are scanned into <paramref name="collector"/> instead).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static int Collect(Scratch s, Snapshot snapshot, ExactSearch.Query q, Collector collector, List<(int Table, uint Key)> keys,
         LshModel model, List<Source> sources, ref long examined)
     {
@@ -130,11 +129,9 @@ internal static unsafe class LshSearch
                 continue;
             }
             sources.Add(new Source(seg, null, snapshot.Sequence, seg.VectorsForScan(), seg.NormsForScan()));
-            EnsureRows(s, seg.RowCount);
-            // Three passes, so the memory latencies overlap instead of adding up: prefetch every
-            // probed directory slot, then read the slots and prefetch each bucket's first row
-            // numbers, then count.
-            if (s.Buckets.Length < keys.Count) s.Buckets = new (IntPtr, int)[Math.Max(keys.Count, s.Buckets.Length * 2)];
+            EnsureRows(s, seg.RowCount, keys.Count);
+            // The memory latencies overlap instead of adding up: prefetch every probed directory
+            // slot, then read the slots and prefetch each bucket's first row numbers, then count.
             if (Sse.IsSupported)
                 foreach (var (table, key) in keys) Sse.Prefetch0(postings.Slot(table, key));
             for (int b = 0; b < keys.Count; b++)
@@ -146,36 +143,7 @@ internal static unsafe class LshSearch
                     if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
                 }
             }
-            // Two passes over the buckets. The first only counts: its increments are independent, so
-            // the out-of-order core overlaps their cache misses (appending touched rows in the same
-            // loop would chain every iteration to the previous one's load). The second takes each
-            // row at its first occurrence with its final count, and clears the count.
-            int total = 0;
-            for (int b = 0; b < keys.Count; b++) total += s.Buckets[b].Length;
-            if (candidateCount + total > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + total, s.Candidates.Length * 2));
-            int source = sources.Count - 1;
-            fixed (byte* counts = s.Counts)
-            {
-                for (int b = 0; b < keys.Count; b++)
-                {
-                    var (start, length) = s.Buckets[b];
-                    uint* rows = (uint*)start;
-                    for (int i = 0; i < length; i++) counts[rows[i]]++;
-                }
-                for (int b = 0; b < keys.Count; b++)
-                {
-                    var (start, length) = s.Buckets[b];
-                    uint* rows = (uint*)start;
-                    for (int i = 0; i < length; i++)
-                    {
-                        uint row = rows[i];
-                        byte count = counts[row];
-                        if (count == 0) continue;
-                        counts[row] = 0;
-                        s.Candidates[candidateCount++] = new Candidate(source, (int)row, count);
-                    }
-                }
-            }
+            Count(s, keys.Count, sources.Count - 1, ref candidateCount);
         }
         if (snapshot.Frozen is { } frozen) CountTail(s, q, collector, sources, keys, frozen, frozen.Count, snapshot.Sequence, ref candidateCount, ref examined);
         CountTail(s, q, collector, sources, keys, snapshot.Tail, snapshot.TailCount, snapshot.Sequence, ref candidateCount, ref examined);
@@ -196,36 +164,63 @@ internal static unsafe class LshSearch
         }
         sources.Add(new Source(null, tail, sequence, null, null));
         EnsureRows(s, count);
-        int touched = 0, m = buckets.Tables, chunkRows = tail.ChunkRows;
+        // The chains are walked into one list of row numbers, which is then counted like a segment's buckets.
+        int listed = 0, m = buckets.Tables, chunkRows = tail.ChunkRows;
         foreach (var (table, key) in keys)
         {
             for (int row = buckets.Head(table, key); row >= 0; row = tail.ChunkOf(row).BucketNext![row % chunkRows * m + table])
             {
                 // Rows past the snapshot were written after it began; the chain leads on to older rows.
-                if (row < count && s.Counts[row]++ == 0) Touch(s, ref touched, row);
+                if (row >= count) continue;
+                if (listed == s.TailRows.Length) Array.Resize(ref s.TailRows, Math.Max(1024, listed * 2));
+                s.TailRows[listed++] = (uint)row;
             }
         }
-        Harvest(s, touched, sources.Count - 1, ref candidateCount);
+        fixed (uint* rows = s.TailRows)
+        {
+            s.Buckets[0] = ((IntPtr)rows, listed);
+            Count(s, 1, sources.Count - 1, ref candidateCount);
+        }
     }
 
-    /// <summary>Room for a count and a touched entry per row of a source (a row is touched at most once, plus one slot the branch-free append writes past the end).</summary>
-    private static void EnsureRows(Scratch s, int rows)
+    /// <summary>Room for a count per row of a source, and for a bucket per probe.</summary>
+    private static void EnsureRows(Scratch s, int rows, int buckets = 1)
     {
         if (s.Counts.Length < rows) s.Counts = new byte[Math.Max(rows, s.Counts.Length * 2)];
-        if (s.Touched.Length < rows + 1) s.Touched = new int[Math.Max(rows + 1, s.Touched.Length * 2)];
+        if (s.Buckets.Length < buckets) s.Buckets = new (IntPtr, int)[Math.Max(buckets, s.Buckets.Length * 2)];
     }
 
-    private static void Touch(Scratch s, ref int touched, int row) => s.Touched[touched++] = row;
-
-    /// <summary>Moves one source's touched rows into the candidate list and clears their counts.</summary>
-    private static void Harvest(Scratch s, int touched, int source, ref int candidateCount)
+    /// <summary>
+    /// Counts how often each row appears in the first <paramref name="bucketCount"/> buckets of the
+    /// scratch and appends every row once, with its count, to the candidates (clearing the counts).
+    /// Two passes: the first only increments, the second takes each row at its first occurrence.
+    /// </summary>
+    private static void Count(Scratch s, int bucketCount, int source, ref int candidateCount)
     {
-        if (candidateCount + touched > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + touched, s.Candidates.Length * 2));
-        for (int i = 0; i < touched; i++)
+        int total = 0;
+        for (int b = 0; b < bucketCount; b++) total += s.Buckets[b].Length;
+        if (candidateCount + total > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + total, s.Candidates.Length * 2));
+        fixed (byte* counts = s.Counts)
         {
-            int row = s.Touched[i];
-            s.Candidates[candidateCount++] = new Candidate(source, row, s.Counts[row]);
-            s.Counts[row] = 0;
+            for (int b = 0; b < bucketCount; b++)
+            {
+                var (start, length) = s.Buckets[b];
+                uint* rows = (uint*)start;
+                for (int i = 0; i < length; i++) counts[rows[i]]++;
+            }
+            for (int b = 0; b < bucketCount; b++)
+            {
+                var (start, length) = s.Buckets[b];
+                uint* rows = (uint*)start;
+                for (int i = 0; i < length; i++)
+                {
+                    uint row = rows[i];
+                    byte count = counts[row];
+                    if (count == 0) continue;
+                    counts[row] = 0;
+                    s.Candidates[candidateCount++] = new Candidate(source, (int)row, count);
+                }
+            }
         }
     }
 
