@@ -9,6 +9,9 @@
 //       mixed:  random upserts, deletes, small batches and an occasional compaction over a fixed
 //               universe of ids (CrashItems.Universe), driven by <seed>.
 //       append: upserts of the ids CrashItems.AppendId(start), (start + 1), ... in order.
+//   durable <folder> <seed> <float|binary> <perwrite|batched|commit> <sealThresholdBytes>
+//       The crash workload's writer: both index kinds, every durability mode, frequent seals,
+//       commits and compactions (see DurableWriter for its lines).
 //   hold <folder>
 //       Opens (or creates) the index for writing, prints "READY", and keeps it open until stdin
 //       closes or a line arrives; then disposes it and prints "CLOSED".
@@ -29,6 +32,7 @@ try
     {
         "write" when args.Length >= 5 => Modes.Write(stdout, args[1], int.Parse(args[2]), long.Parse(args[3]), args[4],
             args.Length > 5 ? int.Parse(args[5]) : 0),
+        "durable" when args.Length == 6 => DurableWriter.Run(stdout, args[1], int.Parse(args[2]), args[3], args[4], long.Parse(args[5])),
         "hold" when args.Length == 2 => Modes.Hold(stdout, args[1]),
         "try-open" when args.Length >= 2 => Modes.TryOpen(stdout, args[1], args.Length > 2 && args[2] == "readonly"),
         _ => Usage(),
@@ -43,7 +47,7 @@ catch (Exception e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: write <folder> <seed> <sealThresholdBytes|0> <mixed|append> [start] | hold <folder> | try-open <folder> [readonly]");
+    Console.Error.WriteLine("usage: write <folder> <seed> <sealThresholdBytes|0> <mixed|append> [start] | durable <folder> <seed> <float|binary> <perwrite|batched|commit> <sealThresholdBytes> | hold <folder> | try-open <folder> [readonly]");
     return 2;
 }
 
@@ -81,9 +85,42 @@ namespace Aknn.Embedded.CrashHelper
             return v;
         }
 
-        /// <summary>The payload stored under <paramref name="id"/>: 0 to 299 bytes (a tenth of the ids have none).</summary>
+        /// <summary>Bits of the binary codes the reliability workloads store (<see cref="Code"/>).</summary>
+        public const int CodeBits = 128;
+
+        /// <summary>The binary code stored under <paramref name="id"/> in a binary-code index: <see cref="CodeBits"/> bits.</summary>
+        public static ulong[] Code(string id)
+        {
+            ulong h = Next(Hash(id) ^ 0xC0DEUL);
+            var c = new ulong[CodeBits / 64];
+            for (int i = 0; i < c.Length; i++)
+            {
+                h = Next(h);
+                c[i] = h;
+            }
+            return c;
+        }
+
+        /// <summary>Ids whose payload is <see cref="ZeroPayloadBytes"/> zero bytes (see <see cref="Payload"/>).</summary>
+        public const string ZeroPrefix = "zero-";
+
+        /// <summary>Length of the all-zero payload of the <see cref="ZeroPrefix"/> ids.</summary>
+        public const int ZeroPayloadBytes = 1100;
+
+        /// <summary>
+        /// The reliability workloads' ids: <see cref="Universe"/> and ten <see cref="ZeroPrefix"/> ids,
+        /// whose log records are mostly zero bytes (the kind of record a torn-write rule could take for
+        /// a never-written sector).
+        /// </summary>
+        public static IReadOnlyList<string> WideUniverse { get; } = [.. Universe, .. Enumerable.Range(0, 10).Select(i => $"{ZeroPrefix}{i}")];
+
+        /// <summary>
+        /// The payload stored under <paramref name="id"/>: 0 to 299 bytes (a tenth of the ids have none),
+        /// or <see cref="ZeroPayloadBytes"/> zero bytes for the ids that start with <see cref="ZeroPrefix"/>.
+        /// </summary>
         public static byte[] Payload(string id)
         {
+            if (id.StartsWith(ZeroPrefix, StringComparison.Ordinal)) return new byte[ZeroPayloadBytes];
             ulong h = Next(Hash(id) ^ 0x5DEECE66DUL);
             int length = h % 10 == 0 ? 0 : (int)((h >> 8) % 300);
             var p = new byte[length];
