@@ -24,6 +24,11 @@ internal sealed class PerfOptions
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
           lsh         approximate K=10 search by LSH, one query per call: build speed, recall@10 against QPS over a
                       sweep of models, candidates and probes (default 1M x 25, 1000 queries); --peers: hnswlib, FAISS IndexLSH
+          crash       reliability: a child writer (both index kinds, every durability mode, frequent seals and
+                      compactions) killed with SIGKILL at random moments for --minutes; every write acknowledged
+                      as durable must be there after each reopen
+          corrupt     reliability: --trials flips or truncations per file kind of a small, cleanly closed index;
+                      each is detected, harmless, a silent loss or wrong results
           all         bandwidth, insert, open and exact at the default sizes
 
         options:
@@ -41,6 +46,8 @@ internal sealed class PerfOptions
           --disk-mbps X    use this disk write bandwidth instead of measuring it
           --read-gbps X    use this memory read bandwidth instead of measuring it
           --device NAME    gpu-*: the OpenCL device whose name contains NAME (default: the first GPU, else the first device)
+          --minutes M      crash: how long to run (default 1)
+          --trials T       corrupt: trials per file kind (default 200)
           --python PATH    interpreter for the peers (default /usr/bin/python3)
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
                            hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact);
@@ -70,6 +77,12 @@ internal sealed class PerfOptions
     public string Python { get; init; } = "/usr/bin/python3";
     public string? Config { get; init; }
 
+    /// <summary>crash: minutes to run.</summary>
+    public double Minutes { get; init; } = 1;
+
+    /// <summary>corrupt: trials per file kind.</summary>
+    public int Trials { get; init; } = 200;
+
     /// <summary>The --device value: part of an OpenCL device's name, or null for the default choice.</summary>
     public string? Device { get; init; }
     /// <summary>lsh: configurations given with --lsh-config (empty: the workload's sweep).</summary>
@@ -93,6 +106,8 @@ internal sealed class PerfOptions
         var peerNames = new List<string>();
         string? data = null, python = null, config = null, device = null;
         double? disk = null, read = null;
+        double minutes = 1;
+        int trials = 200;
         for (int i = 1; i < args.Length; i++)
         {
             string a = args[i];
@@ -116,6 +131,11 @@ internal sealed class PerfOptions
                 case "--tune": tune = true; break;
                 case "--peer": peerNames.Add(Next()); peers = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
+                case "--minutes":
+                    minutes = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double m) && m > 0
+                        ? m : throw new ArgumentException("--minutes needs a positive number of minutes.");
+                    break;
+                case "--trials": trials = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");
             }
@@ -141,6 +161,8 @@ internal sealed class PerfOptions
             LshConfigs = lshConfigs,
             Tune = tune,
             PeerNames = peerNames,
+            Minutes = minutes,
+            Trials = trials,
         };
     }
 

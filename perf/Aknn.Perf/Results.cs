@@ -41,9 +41,10 @@ internal sealed class ResultRow(string system, string workload, long n, int dim)
     public string Line()
     {
         var sb = new StringBuilder();
-        sb.Append("RESULT system=").Append(System).Append(" workload=").Append(Workload)
-          .Append(" n=").Append(N.ToString(CultureInfo.InvariantCulture))
-          .Append(" dim=").Append(Dim.ToString(CultureInfo.InvariantCulture));
+        sb.Append("RESULT system=").Append(System).Append(" workload=").Append(Workload);
+        // The reliability workloads have no data size: their lines leave n and dim out.
+        if (N != 0 || Dim != 0)
+            sb.Append(" n=").Append(N.ToString(CultureInfo.InvariantCulture)).Append(" dim=").Append(Dim.ToString(CultureInfo.InvariantCulture));
         foreach (var (k, v) in _fields) sb.Append(' ').Append(k).Append('=').Append(v);
         return sb.ToString();
     }
