@@ -176,7 +176,7 @@ internal sealed unsafe class Segment
             done += chunk;
         }
         if (Crc32C.Finish(crc) != expected)
-            throw new IndexCorruptedException(Path, offset, $"the checksum of section {kind} ({length} bytes) does not match its stored value");
+            throw new IndexCorruptedException(Path, offset, $"the checksum of section {kind} does not match its stored value; the offset is where that {length}-byte section starts, and the damage lies somewhere within it");
         Volatile.Write(ref _verified[(int)kind], 1);
     }
 

@@ -46,7 +46,9 @@ internal static class SegmentWriter
                 file.Flush(flushToDisk: false);
                 FileSync.FlushData(file.SafeFileHandle, temp);
             }
-            File.Move(temp, path, overwrite: true);
+            // Never over an existing file: file numbers are unique, so one in the way would be a
+            // segment of another writer, which must not be replaced.
+            File.Move(temp, path, overwrite: false);
         }
         catch
         {
