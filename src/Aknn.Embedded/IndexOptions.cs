@@ -76,8 +76,18 @@ public sealed class IndexOptions
                     $"A {bits}-bit code splits into {Hashing.SubstringLayout.MinCount(bits)} to {bits} substring tables (each at most {Hashing.SubstringLayout.MaxLength} bits); pass null to choose automatically.");
         }
         if (ResolvedModel.Kind == IndexModelKind.Lsh) ValidateLsh(ResolvedModel);
-        if (SealThresholdBytes < 4096)
-            throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), SealThresholdBytes, "The seal threshold must be at least 4096 bytes.");
+        ValidateSealThreshold(SealThresholdBytes);
+    }
+
+    /// <summary>The smallest seal threshold: below it nearly every write would seal a segment of its own.</summary>
+    internal const long MinSealThresholdBytes = 4096;
+
+    /// <summary>The one rule for a seal threshold, whether given at creation or when opening.</summary>
+    internal static void ValidateSealThreshold(long bytes)
+    {
+        if (bytes < MinSealThresholdBytes)
+            throw new ArgumentOutOfRangeException(nameof(SealThresholdBytes), bytes,
+                $"The seal threshold must be at least {MinSealThresholdBytes} bytes (the default is 64 MiB); smaller values would seal a segment on nearly every write.");
     }
 
     private void ValidateLsh(IndexModel m)
@@ -120,8 +130,14 @@ public sealed class OpenOptions
     /// <summary>When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.</summary>
     public Durability Durability { get; init; } = Durability.Batched(TimeSpan.FromMilliseconds(10));
 
-    /// <summary>Overrides the stored seal threshold when set; see <see cref="IndexOptions.SealThresholdBytes"/>.</summary>
+    /// <summary>Overrides the stored seal threshold when set (at least 4096 bytes, as at creation); see <see cref="IndexOptions.SealThresholdBytes"/>.</summary>
     public long? SealThresholdBytes { get; init; }
+
+    /// <summary>Checks the options by the same rules as <see cref="IndexOptions"/>.</summary>
+    internal void Validate()
+    {
+        if (SealThresholdBytes is { } bytes) IndexOptions.ValidateSealThreshold(bytes);
+    }
 
     internal Storage.IFaultInjector? Faults { get; init; }
 

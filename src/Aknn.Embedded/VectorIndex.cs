@@ -63,10 +63,12 @@ public sealed partial class VectorIndex : IDisposable
     /// <exception cref="UnsupportedFormatVersionException">A newer library version wrote the index.</exception>
     /// <exception cref="IndexCorruptedException">A file is damaged beyond a torn log tail.</exception>
     /// <exception cref="IndexLockedException">Another writer holds the folder.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="OpenOptions.SealThresholdBytes"/> is under 4096 bytes.</exception>
     public static VectorIndex Open(string folder, OpenOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         options ??= new OpenOptions();
+        options.Validate();
         return new VectorIndex(IndexEngine.Open(folder, options), options.Compute);
     }
 
@@ -379,11 +381,17 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
     /// <param name="radius">The largest distance to include.</param>
     /// <param name="options">Filter and payload options.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The radius is NaN, or negative under Euclidean or Manhattan distance, which are never negative.</exception>
     public IReadOnlyList<Hit> SearchRadius(ReadOnlySpan<float> query, float radius, SearchOptions? options = null)
     {
         ValidateFloats(query, nameof(query));
         if (float.IsNaN(radius)) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be a number.");
-        if (radius < 0 && Metric != Metric.DotProduct) return [];
+        // One rule with SearchCodeRadius: a negative radius is a mistake, not an empty result, where
+        // distances are never negative. Dot-product distances (the negated dot product) are negative
+        // by definition, and a cosine distance can round a hair below 0 (1 − cos of nearly equal
+        // vectors), so that a reported distance passed back as a radius must stay valid there.
+        if (radius < 0 && Metric is Metric.Euclidean or Metric.Manhattan)
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, $"The radius must be 0 or more for {Metric} distances, which are never negative.");
         return Within(MemoryMarshal.AsBytes(query), ExactSearch.RankingBound(Metric, radius), options);
     }
 
@@ -391,10 +399,12 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
     /// <param name="radius">The largest number of differing bits to include (0 or more).</param>
     /// <param name="options">Filter and payload options.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The radius is negative.</exception>
     public IReadOnlyList<Hit> SearchCodeRadius(ReadOnlySpan<ulong> code, int radius, SearchOptions? options = null)
     {
         ValidateCode(code, nameof(code));
-        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        if (radius < 0)
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be 0 or more for Hamming distances, which are never negative.");
         return Within(MemoryMarshal.AsBytes(code), radius, options);
     }
 

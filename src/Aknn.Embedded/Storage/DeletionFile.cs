@@ -65,7 +65,7 @@ internal static class DeletionFile
             throw new IndexCorruptedException(path, OffBitmapLength, $"the deletion file is {bytes.Length} bytes long, expected {HeaderSize + (rows + 7) / 8} (truncated)");
         byte[] bitmap = bytes.AsSpan(HeaderSize).ToArray();
         if (Crc32C.Compute(bitmap) != BinaryPrimitives.ReadUInt32LittleEndian(h[OffBitmapCrc..]))
-            throw new IndexCorruptedException(path, HeaderSize, "the deletion bitmap checksum does not match");
+            throw new IndexCorruptedException(path, HeaderSize, "the deletion bitmap checksum does not match; the offset is where the bitmap starts, and the damage lies somewhere within it");
         return bitmap;
     }
 }

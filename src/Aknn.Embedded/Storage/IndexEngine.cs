@@ -18,9 +18,23 @@ internal sealed class IndexEngine : IDisposable
     /// <summary>On dispose the tail is sealed only when it holds at least this much, so reopening stays fast without littering tiny segments.</summary>
     private const long SealOnCloseBytes = 1 << 20;
 
+    // Lock order, always: _compaction, then _write, then _flush (a thread holding a later lock never
+    // takes an earlier one). _compaction is held for a whole compaction or bulk load and by Dispose,
+    // so the index is never closed under a running one; _write serialises writers and guards the
+    // engine's state; _flush guards the log handle against the background flusher.
     private readonly object _write = new();
     private readonly object _flush = new();
     private readonly object _compaction = new();
+
+    /// <summary>Cancelled by <see cref="Dispose"/>, so that a running compaction stops instead of making Dispose wait for it.</summary>
+    private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>
+    /// The next file number to hand out (writer lock held). Numbers are reserved here before a
+    /// file is created and are written into every manifest; on open the counter starts past every
+    /// numbered file in the folder, so no number is ever given to two files.
+    /// </summary>
+    private long _nextFileNumber;
     private readonly IFaultInjector? _faults;
     private readonly WriterLock? _lock;
     private readonly Durability _durability;
@@ -47,6 +61,7 @@ internal sealed class IndexEngine : IDisposable
         _lsh = lsh;
         Folder = folder;
         _manifest = manifest;
+        _nextFileNumber = manifest.NextFileNumber;
         _lock = writerLock;
         _durability = durability;
         SealThreshold = sealThreshold;
@@ -148,7 +163,7 @@ internal sealed class IndexEngine : IDisposable
                 lsh = model.Sample is { } sample
                     ? LshModel.FitBisecting(model, options.Dimensions, model.FitRows, r => sample.AsSpan(r * options.Dimensions, options.Dimensions))
                     : LshModel.Draw(model, options.Metric, options.Dimensions);
-                manifest.Lsh!.Fitted = true;
+                manifest = manifest with { Lsh = manifest.Lsh! with { Fitted = true } };
             }
             var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes, options.Faults, lsh);
             try
@@ -160,7 +175,8 @@ internal sealed class IndexEngine : IDisposable
             catch (IOException e)
             {
                 engine.Dispose();
-                throw new StorageFullException(Path.Combine(folder, Manifest.FileName), e);
+                throw new StorageFullException(Path.Combine(folder, Manifest.FileName), e,
+                    "No index was created and nothing is left in the folder: free disk space and create it again.");
             }
             catch
             {
@@ -171,7 +187,15 @@ internal sealed class IndexEngine : IDisposable
         }
         catch
         {
+            // No MANIFEST was written, so there is no index: leave the folder as it was found. The
+            // LOCK file goes while it is still held (Unix allows that), so no other process can be
+            // holding it when it disappears; Windows refuses to delete an open file, so there it is
+            // deleted after the lock is released, and a delete that fails because another process
+            // has opened it meanwhile is harmless.
+            foreach (string path in Directory.EnumerateFiles(folder))
+                if (IsLeftByInterruptedCreate(path)) TryDelete(path);
             writerLock.Dispose();
+            if (OperatingSystem.IsWindows()) TryDelete(Path.Combine(folder, WriterLock.FileName));
             throw;
         }
     }
@@ -301,7 +325,10 @@ internal sealed class IndexEngine : IDisposable
             long n = FileNumber(Path.GetFileName(path));
             if (n > first) logs[n] = path;
         }
-        _manifest.NextFileNumber = Math.Max(_manifest.NextFileNumber, logs.Keys.Max() + 1);
+        // A writer that stopped mid-seal or mid-compaction may have left files with numbers the
+        // manifest never recorded (they are removed as orphans below); start past all of them.
+        foreach (string path in Directory.EnumerateFiles(Folder))
+            _nextFileNumber = Math.Max(_nextFileNumber, FileNumber(Path.GetFileName(path)) + 1);
 
         string current = "";
         long valid = 0;
@@ -319,7 +346,8 @@ internal sealed class IndexEngine : IDisposable
                     throw new IndexCorruptedException(current, valid, "a log record is damaged although a newer log follows this one (only the newest log may end in a torn write)");
                 _olderLogs.Add(current);
             }
-            valid = LogReplay.Replay(path, number, Schema.RowBytes, (in LogFormat.Record r) =>
+            long durable = number == first ? _manifest.LogDurableLength : 0;
+            valid = LogReplay.Replay(path, number, Schema.RowBytes, durable, (in LogFormat.Record r) =>
             {
                 if (r.Sequence <= _seq) return; // already sealed into a segment
                 string id = Encoding.UTF8.GetString(r.Id);
@@ -331,11 +359,18 @@ internal sealed class IndexEngine : IDisposable
         if (!ReadOnly) _log = LogFile.OpenForAppend(current, valid, _faults);
     }
 
-    /// <summary>The number in a file name such as log-000012.wal.</summary>
+    /// <summary>
+    /// The file number in a name such as log-000012.wal or seg-000004.seg, or the second number of
+    /// a deletion file such as seg-000004-000009.del (its own); -1 for other names.
+    /// </summary>
     private static long FileNumber(string name)
     {
         int dot = name.IndexOf('.');
-        return dot > 4 && long.TryParse(name.AsSpan(4, dot - 4), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+        if (dot <= 4) return -1;
+        ReadOnlySpan<char> digits = name.AsSpan(4, dot - 4);
+        int dash = digits.LastIndexOf('-');
+        if (dash >= 0) digits = digits[(dash + 1)..];
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
     }
 
     /// <summary>Deletes files a crash left behind: segments, deletion files and logs the manifest does not list.</summary>
@@ -369,7 +404,7 @@ internal sealed class IndexEngine : IDisposable
     {
         while (true)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed) throw Disposed();
             Snapshot s = Volatile.Read(ref _snapshot);
             if (s.Segments.TryAcquire()) return s;
         }
@@ -389,9 +424,13 @@ internal sealed class IndexEngine : IDisposable
 
     // ---------------------------------------------------------------- writes
 
+    /// <summary>The exception for a call on a disposed index, naming the public type and the folder.</summary>
+    private ObjectDisposedException Disposed(string? why = null) =>
+        new(nameof(VectorIndex), $"The index at '{Folder}' has been disposed{(why is null ? "" : $" ({why})")}. Open it again with VectorIndex.Open to go on using it.");
+
     private void CheckWritable()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed) throw Disposed();
         if (ReadOnly) throw new IndexReadOnlyException(Folder);
         if (Fault is not null)
             throw new AknnException($"The index at '{Folder}' stopped accepting writes after a storage failure ({Fault.Message}). Dispose it and open it again: recovery restores the last durable state.", Fault);
@@ -635,10 +674,7 @@ internal sealed class IndexEngine : IDisposable
         LshModel model = LshModel.FitBisecting(_manifest.Lsh.ToModel(), Dimensions, count,
             r => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source.Vector(r)));
         LshModelFile.Write(Folder, model, _faults);
-        var next = CloneManifest();
-        next.Lsh!.Fitted = true;
-        next.Write(Folder, _faults);
-        _manifest = next;
+        InstallManifest(_manifest with { Lsh = settings with { Fitted = true } });
         Volatile.Write(ref _lsh, model);
         _tail.AttachLsh(model);
         PublishTail();
@@ -670,8 +706,8 @@ internal sealed class IndexEngine : IDisposable
         SyncLog();
         // Every segment of an LSH index has postings: fit a pending model before the first seal.
         FitLsh(force: true, null);
-        long segmentId = _manifest.NextFileNumber++;
-        long logId = _manifest.NextFileNumber++;
+        long segmentId = _nextFileNumber++;
+        long logId = _nextFileNumber++;
         LogFile newLog = LogFile.Create(Path.Combine(Folder, LogName(logId)), logId, _faults);
         LogFile oldLog = _log!;
         lock (_flush) _log = newLog;
@@ -772,60 +808,57 @@ internal sealed class IndexEngine : IDisposable
         // Deletion files record deletions up to the sealed sequence only: those are in the old logs,
         // which Freeze made durable. Later ones stay in the current log until the next seal (and
         // the rows of the fresh segment deleted since the freeze are all such later ones).
-        var next = CloneManifest();
-        var deletionFiles = PersistDeletions(next, created, seq);
+        var (segments, deletionFiles) = PersistDeletions(created, seq);
         if (fresh is not null)
-            next.Segments.Add(new ManifestSegment { Id = fresh.Id, File = Path.GetFileName(fresh.Path), Rows = fresh.RowCount });
-        next.LogFile = Path.GetFileName(_log!.Path);
-        next.LastSealedSequence = seq;
-        next.Write(Folder, _faults);
+            segments.Add(new ManifestSegment { Id = fresh.Id, File = Path.GetFileName(fresh.Path), Rows = fresh.RowCount });
+        InstallManifest(_manifest with { Segments = segments, LogFile = Path.GetFileName(_log!.Path), LastSealedSequence = seq });
 
         // The manifest now names the new files: switch over.
         foreach (string old in _olderLogs) TryDelete(old);
         _olderLogs.Clear();
         CommitDeletionFiles(deletionFiles);
-        _manifest = next;
         if (fresh is not null) _segments.Add(fresh);
         _frozen = null;
         LastSealError = null;
         Publish(new SegmentSet([.. _segments]));
     }
 
-    private Manifest CloneManifest() => new()
+    /// <summary>
+    /// Writes <paramref name="next"/> as the new manifest (writer lock held) and makes it current.
+    /// The one place a manifest is replaced: it stamps the generation, the file-number counter and
+    /// how much of the current log is known durable, so no caller can forget one of them.
+    /// </summary>
+    private void InstallManifest(Manifest next)
     {
-        Metric = _manifest.Metric,
-        Dimensions = _manifest.Dimensions,
-        Model = _manifest.Model,
-        Substrings = _manifest.Substrings,
-        ExpectedRadius = _manifest.ExpectedRadius,
-        Lsh = _manifest.Lsh?.Clone(),
-        SealThresholdBytes = _manifest.SealThresholdBytes,
-        CreatedUtc = _manifest.CreatedUtc,
-        Generation = _manifest.Generation + 1,
-        NextFileNumber = _manifest.NextFileNumber,
-        LastSealedSequence = _manifest.LastSealedSequence,
-        LogFile = _manifest.LogFile,
-        Segments = _manifest.Segments.Select(s => new ManifestSegment { Id = s.Id, File = s.File, Rows = s.Rows, DeletionFile = s.DeletionFile }).ToList(),
-    };
+        next = next with
+        {
+            Generation = _manifest.Generation + 1,
+            NextFileNumber = _nextFileNumber,
+            LogDurableLength = _log is not null && next.LogFile == Path.GetFileName(_log.Path) ? _log.DurableLength : 0,
+        };
+        next.Write(Folder, _faults);
+        _manifest = next;
+    }
 
     /// <summary>
-    /// Writes a new deletion file for every segment that gained deletions up to <paramref name="upToSequence"/>
-    /// and points <paramref name="next"/> at it.
+    /// Writes a new deletion file for every segment that gained deletions up to <paramref name="upToSequence"/>;
+    /// returns the manifest's segment list pointing at them, and the files written.
     /// </summary>
-    private List<(Segment Segment, string File, int Deleted)> PersistDeletions(Manifest next, List<string> created, long upToSequence)
+    private (List<ManifestSegment> Segments, List<(Segment Segment, string File, int Deleted)> Written) PersistDeletions(List<string> created, long upToSequence)
     {
+        var segments = _manifest.Segments.ToList();
         var written = new List<(Segment, string, int)>();
         foreach (Segment seg in _segments)
         {
-            ManifestSegment? entry = next.Segments.Find(s => s.Id == seg.Id);
-            if (seg.DeletedAt is not { } deletedAt || entry is null || seg.DeletedCount(upToSequence) <= seg.PersistedDeletions) continue;
-            string name = DeletionName(seg.Id, next.NextFileNumber++);
+            int entry = segments.FindIndex(s => s.Id == seg.Id);
+            if (seg.DeletedAt is not { } deletedAt || entry < 0 || seg.DeletedCount(upToSequence) <= seg.PersistedDeletions) continue;
+            string name = DeletionName(seg.Id, _nextFileNumber++);
             created.Add(Path.Combine(Folder, name));
             int deleted = DeletionFile.Write(Path.Combine(Folder, name), seg.Id, deletedAt, upToSequence, _faults);
-            entry.DeletionFile = name;
+            segments[entry] = segments[entry] with { DeletionFile = name };
             written.Add((seg, name, deleted));
         }
-        return written;
+        return (segments, written);
     }
 
     private void CommitDeletionFiles(List<(Segment Segment, string File, int Deleted)> written)
@@ -862,20 +895,19 @@ internal sealed class IndexEngine : IDisposable
                 throw new InvalidOperationException($"Bulk loading fills an empty index, and the index at '{Folder}' has been written to. Add rows to it with UpsertBatch or UpsertCodeBatch, or bulk load into a new index.");
             if (rows.Count == 0) return;
             FitLsh(force: true, rows);
-            long segId = _manifest.NextFileNumber;
+            long segId = _nextFileNumber++;
             string path = Path.Combine(Folder, SegmentName(segId));
             Segment? loaded = null;
             try
             {
                 SegmentWriter.Write(path, segId, 1, rows.Count, Schema, rows, _faults, rowsWritten, cancel, Lsh);
                 loaded = Segment.Open(path, segId, Schema);
-                var next = CloneManifest();
-                next.NextFileNumber = segId + 1;
-                next.Segments.Add(new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = loaded.RowCount });
                 // The rows take sequence numbers 1..n, as if they had been logged and sealed.
-                next.LastSealedSequence = rows.Count;
-                next.Write(Folder, _faults);
-                _manifest = next;
+                InstallManifest(_manifest with
+                {
+                    Segments = [.. _manifest.Segments, new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = loaded.RowCount }],
+                    LastSealedSequence = rows.Count,
+                });
             }
             catch (Exception e)
             {
@@ -898,8 +930,23 @@ internal sealed class IndexEngine : IDisposable
     /// </summary>
     public void Compact(IProgress<CompactionProgress>? progress, CancellationToken cancel)
     {
+        try
+        {
+            CompactOnce(progress, cancel);
+        }
+        catch (IOException e)
+        {
+            // Sealing the tail or writing the merged segment failed (a full disk): what was written
+            // for the compaction is removed, the segments and the logs are as before.
+            throw new StorageFullException(Folder, e, "The compaction was not applied and the index is intact: free disk space and call Compact again.");
+        }
+    }
+
+    private void CompactOnce(IProgress<CompactionProgress>? progress, CancellationToken cancel)
+    {
         lock (_compaction)
         {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, _closing.Token);
             Segment[] inputs;
             long s0, segId;
             lock (_write)
@@ -915,8 +962,7 @@ internal sealed class IndexEngine : IDisposable
                     progress?.Report(new CompactionProgress(0, 0));
                     return;
                 }
-                segId = _manifest.NextFileNumber;
-                _manifest.NextFileNumber++;
+                segId = _nextFileNumber++;
                 foreach (var s in inputs) s.TryAcquire();
             }
             Segment? merged = null;
@@ -927,7 +973,7 @@ internal sealed class IndexEngine : IDisposable
                 int total = source.Count;
                 progress?.Report(new CompactionProgress(0, total));
                 SegmentWriter.Write(path, segId, 0, s0, Schema, source, _faults,
-                    n => progress?.Report(new CompactionProgress(n, total)), cancel, Lsh);
+                    n => progress?.Report(new CompactionProgress(n, total)), stop.Token, Lsh);
                 merged = Segment.Open(path, segId, Schema);
                 lock (_write)
                 {
@@ -936,10 +982,12 @@ internal sealed class IndexEngine : IDisposable
                 }
                 progress?.Report(new CompactionProgress(total, total));
             }
-            catch
+            catch (Exception e)
             {
                 merged?.Release();
                 TryDelete(path);
+                if (e is OperationCanceledException && _closing.IsCancellationRequested && !cancel.IsCancellationRequested)
+                    throw Disposed("the index was disposed while Compact ran; the compaction stopped and the index is as it was before it");
                 throw;
             }
             finally
@@ -960,31 +1008,27 @@ internal sealed class IndexEngine : IDisposable
             for (int r = 0; r < deleted.Length; r++)
                 if (deleted[r] != long.MaxValue && map[r] >= 0) merged.MarkDeleted(map[r], deleted[r]);
         }
-        var next = CloneManifest();
         var inputIds = inputs.Select(s => s.Id).ToHashSet();
-        next.Segments.RemoveAll(s => inputIds.Contains(s.Id));
         var entry = new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = merged.RowCount };
-        next.Segments.Insert(0, entry);
         string? deletionName = null;
         if (merged.DeletedAt is not null)
         {
             // The carried deletions come from writes logged after the merge began. Make the log durable
             // first: a crash must not keep the deletion half of an unsynced upsert and lose the upsert.
             SyncLog();
-            deletionName = DeletionName(segId, next.NextFileNumber++);
+            deletionName = DeletionName(segId, _nextFileNumber++);
             merged.PersistedDeletions = DeletionFile.Write(Path.Combine(Folder, deletionName), segId, merged.DeletedAt, long.MaxValue - 1, _faults);
-            entry.DeletionFile = deletionName;
+            entry = entry with { DeletionFile = deletionName };
         }
         try
         {
-            next.Write(Folder, _faults);
+            InstallManifest(_manifest with { Segments = [entry, .. _manifest.Segments.Where(s => !inputIds.Contains(s.Id))] });
         }
         catch
         {
             if (deletionName is not null) TryDelete(Path.Combine(Folder, deletionName));
             throw;
         }
-        _manifest = next;
         merged.DeletionFile = deletionName;
         foreach (var s in inputs)
         {
@@ -1062,12 +1106,22 @@ internal sealed class IndexEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the index. A running compaction is cancelled and waited for, and so is a background
+    /// seal, before the writer lock is released: once another writer can open the folder, nothing
+    /// of this one writes to it any more. A clean close records in the manifest that the whole log
+    /// is durable, so recovery can tell later damage to it from a torn write.
+    /// </summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        try { _closing.Cancel(); }
+        catch (ObjectDisposedException) { return; } // a concurrent Dispose finished first
+        lock (_compaction)
         lock (_write)
         {
             if (_disposed) return;
-            WaitForBackgroundSeal(); // releases the lock while waiting: check again after
+            WaitForBackgroundSeal(); // releases _write while waiting: check again after
             if (_disposed) return;
             _flusher?.Dispose();
             try
@@ -1080,6 +1134,7 @@ internal sealed class IndexEngine : IDisposable
                         catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException) { /* the log still holds every write */ }
                     }
                     lock (_flush) _log.Sync();
+                    RecordCleanClose();
                 }
             }
             finally
@@ -1092,7 +1147,21 @@ internal sealed class IndexEngine : IDisposable
                 _snapshot.Segments.Release();
                 foreach (var seg in _segments) seg.Release();
                 _lock?.Dispose();
+                _closing.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Records in the manifest how far the current log is durable, when the manifest does not say
+    /// so already. Best effort: if it fails (a full disk) the previous manifest stays, which only
+    /// claims less.
+    /// </summary>
+    private void RecordCleanClose()
+    {
+        string logName = Path.GetFileName(_log!.Path);
+        if (_manifest.LogFile != logName || _manifest.LogDurableLength == _log.DurableLength) return;
+        try { InstallManifest(_manifest); }
+        catch (Exception e) when (e is IOException or StorageFullException or UnauthorizedAccessException) { }
     }
 }

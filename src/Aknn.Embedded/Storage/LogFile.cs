@@ -25,6 +25,9 @@ internal sealed class LogFile : IDisposable
 
     public string Path { get; }
 
+    /// <summary>How many bytes of the file are known to be on disk.</summary>
+    public long DurableLength => Volatile.Read(ref _durable);
+
     /// <summary>True when writes were appended since the last <see cref="Sync"/>.</summary>
     public bool HasUnsyncedData => Volatile.Read(ref _durable) < Volatile.Read(ref _length);
 
@@ -49,15 +52,16 @@ internal sealed class LogFile : IDisposable
         }
     }
 
-    /// <summary>Opens an existing log for appending after <paramref name="validLength"/>, cutting off anything beyond it (a torn tail).</summary>
+    /// <summary>
+    /// Opens an existing log for appending after <paramref name="validLength"/>, cutting off
+    /// anything beyond it (a torn tail). The file is flushed once: a writer that crashed may have
+    /// left records only in the page cache, and from here on they count as durable.
+    /// </summary>
     public static LogFile OpenForAppend(string path, long validLength, IFaultInjector? faults)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-        if (RandomAccess.GetLength(handle) != validLength)
-        {
-            RandomAccess.SetLength(handle, validLength);
-            FileSync.FlushData(handle, path);
-        }
+        if (RandomAccess.GetLength(handle) != validLength) RandomAccess.SetLength(handle, validLength);
+        FileSync.FlushData(handle, path);
         return new LogFile(path, handle, validLength, faults);
     }
 

@@ -7,23 +7,36 @@ internal static class LogReplay
 
     /// <summary>
     /// Calls <paramref name="handle"/> for each intact record in order and returns the length of
-    /// the intact prefix. A record that is incomplete or fails its checksum ends the log when
-    /// nothing intact follows it: that is a write torn by a crash, and the caller cuts it off.
-    /// When an intact record does follow, the damage is in the middle of the log and
-    /// <see cref="IndexCorruptedException"/> names the offset.
+    /// the intact prefix, which the caller keeps (cutting off what follows it).
     /// </summary>
-    public static long Replay(string path, long generation, int rowBytes, RecordHandler handle)
+    /// <remarks>
+    /// A record that is incomplete or fails its checksum is a torn write only when both hold:
+    /// it starts at or past <paramref name="durableLength"/>, the length the log is known to have
+    /// been flushed to disk through (recorded in the manifest when the log was closed cleanly or a
+    /// seal installed it), and no intact record follows it anywhere in the file. Only a crash can
+    /// tear a write, and only past the last flush. Anything else is damage to durable data, and
+    /// <see cref="IndexCorruptedException"/> names the record's offset; the file is not changed.
+    /// A log shorter than <paramref name="durableLength"/> has been truncated: also corruption.
+    /// </remarks>
+    public static long Replay(string path, long generation, int rowBytes, long durableLength, RecordHandler handle)
     {
         byte[] log = SharedRead.AllBytes(path);
         LogFormat.CheckHeader(log, path, generation);
+        if (log.Length < durableLength)
+            throw new IndexCorruptedException(path, log.Length,
+                $"the log ends at byte {log.Length} but was flushed to disk through byte {durableLength} when it was last closed (the file has been truncated; records that were durable are missing)");
         int offset = LogFormat.HeaderSize;
         long lastSeq = long.MinValue;
         while (offset < log.Length)
         {
             if (!LogFormat.TryDecode(log, offset, rowBytes, out var record, out int size) || record.Sequence <= lastSeq)
             {
-                if (IntactRecordFollows(log, offset + 1, rowBytes, lastSeq) && !LooksUnwritten(log, offset))
-                    throw new IndexCorruptedException(path, offset, "a log record fails its checksum but intact records follow it (damage in the middle of the log, not a torn write)");
+                if (IntactRecordFollows(log, offset + 1, rowBytes, lastSeq))
+                    throw new IndexCorruptedException(path, offset,
+                        "the log record starting at this offset is damaged but intact records follow it (damage in the middle of the log, not a write torn by a crash)");
+                if (offset < durableLength)
+                    throw new IndexCorruptedException(path, offset,
+                        $"the log record starting at this offset is damaged (incomplete, failing its checksum, or out of sequence) although the log was flushed to disk through byte {durableLength}, so it is not a write torn by a crash");
                 return offset;
             }
             handle(record);
@@ -31,24 +44,6 @@ internal static class LogReplay
             offset += size;
         }
         return offset;
-    }
-
-    /// <summary>
-    /// Whether the damaged record at <paramref name="offset"/> holds a region the disk never wrote:
-    /// a zeroed frame header, or a whole zeroed 512-byte sector inside the record. After a power
-    /// loss, pages written after the last completed flush may reach the disk out of order, leaving
-    /// such a hole before intact but never-acknowledged records; everything from the hole on is
-    /// then a torn tail. Flipped bytes, by contrast, are corruption.
-    /// </summary>
-    private static bool LooksUnwritten(byte[] log, int offset)
-    {
-        ReadOnlySpan<byte> rest = log.AsSpan(offset);
-        if (rest.Length < LogFormat.FramePrefix || rest[..LogFormat.FramePrefix].IndexOfAnyExcept((byte)0) < 0) return true;
-        long declared = LogFormat.FramePrefix + (long)BitConverter.ToInt32(log, offset);
-        int end = (int)Math.Min(log.Length, Math.Max(offset + LogFormat.FramePrefix, offset + Math.Max(0, declared)));
-        for (int sector = (offset + 511) & ~511; sector + 512 <= end; sector += 512)
-            if (log.AsSpan(sector, 512).IndexOfAnyExcept((byte)0) < 0) return true;
-        return false;
     }
 
     private static bool IntactRecordFollows(byte[] log, int from, int rowBytes, long lastSeq)

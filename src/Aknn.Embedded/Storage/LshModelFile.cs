@@ -88,7 +88,7 @@ internal static class LshModelFile
             throw new IndexCorruptedException(path, HeaderSize, $"the LSH model file is {bytes.Length} bytes long, expected {expected}");
         ReadOnlySpan<byte> body = bytes.AsSpan(HeaderSize);
         if (Crc32C.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(h[OffBodyCrc..]))
-            throw new IndexCorruptedException(path, HeaderSize, "the LSH model's checksum does not match its stored value");
+            throw new IndexCorruptedException(path, HeaderSize, "the LSH model's checksum does not match its stored value; the offset is where the model's data starts, and the damage lies somewhere within it");
         var planes = new float[planeFloats];
         var offsets = new float[p];
         var positions = sampling ? new int[p] : [];

@@ -10,7 +10,11 @@ namespace Aknn.Embedded.Storage;
 /// File layout: a 32-byte frame (magic "AKNNMAN\0", version, body length, body CRC-32C, frame
 /// CRC-32C) followed by a UTF-8 JSON body.
 /// </summary>
-internal sealed class Manifest
+/// <remarks>
+/// Immutable: the engine derives the next manifest with <c>with</c>, so a field added later is
+/// carried over by every update without being listed anywhere else.
+/// </remarks>
+internal sealed record Manifest
 {
     public const string FileName = "MANIFEST";
     public const int Version = 1;
@@ -22,29 +26,39 @@ internal sealed class Manifest
     private const int OffBodyCrc = 16;    // 4
     private const int OffFrameCrc = 28;   // 4  CRC-32C of bytes 0..27
 
-    public int FormatVersion { get; set; } = Version;
-    public Metric Metric { get; set; }
-    public int Dimensions { get; set; }
-    public IndexModelKind Model { get; set; }
+    public int FormatVersion { get; init; } = Version;
+    public Metric Metric { get; init; }
+    public int Dimensions { get; init; }
+    public IndexModelKind Model { get; init; }
 
     /// <summary>Multi-index hashing: the fixed number of substring tables, or null to choose per segment.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Substrings { get; set; }
+    public int? Substrings { get; init; }
 
     /// <summary>Multi-index hashing: the radius the automatic choice of tables is tuned for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? ExpectedRadius { get; set; }
+    public int? ExpectedRadius { get; init; }
 
     /// <summary>LSH: the model's settings and whether it has been fitted (its planes are then in <see cref="LshModelFile"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ManifestLsh? Lsh { get; set; }
-    public long SealThresholdBytes { get; set; }
-    public DateTime CreatedUtc { get; set; }
-    public long Generation { get; set; }
-    public long NextFileNumber { get; set; }
-    public long LastSealedSequence { get; set; }
-    public string LogFile { get; set; } = "";
-    public List<ManifestSegment> Segments { get; set; } = [];
+    public ManifestLsh? Lsh { get; init; }
+    public long SealThresholdBytes { get; init; }
+    public DateTime CreatedUtc { get; init; }
+    public long Generation { get; init; }
+    public long NextFileNumber { get; init; }
+    public long LastSealedSequence { get; init; }
+    public string LogFile { get; init; } = "";
+
+    /// <summary>
+    /// How many bytes of <see cref="LogFile"/> are known to be on disk (flushed when the manifest
+    /// was written: at a clean close, a seal, a bulk load). Log replay treats damage before this
+    /// point as corruption, never as a torn write. 0 (absent in manifests written before it
+    /// existed) means only the header is known.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long LogDurableLength { get; init; }
+
+    public IReadOnlyList<ManifestSegment> Segments { get; init; } = [];
 
     public void Write(string folder, IFaultInjector? faults)
     {
@@ -91,7 +105,7 @@ internal sealed class Manifest
             throw new IndexCorruptedException(path, OffBodyLength, $"the manifest body should be {length} bytes but the file holds {bytes.Length - FrameSize}");
         ReadOnlySpan<byte> body = bytes.AsSpan(FrameSize);
         if (Crc32C.Compute(body) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(OffBodyCrc)))
-            throw new IndexCorruptedException(path, FrameSize, "the manifest body checksum does not match");
+            throw new IndexCorruptedException(path, FrameSize, "the manifest body checksum does not match; the offset is where the body starts, and the damage lies somewhere within it");
         Manifest? m;
         try
         {
@@ -119,31 +133,29 @@ internal sealed class Manifest
 }
 
 /// <summary>The settings of an LSH model as the manifest records them.</summary>
-internal sealed class ManifestLsh
+internal sealed record ManifestLsh
 {
-    public LshFamily Family { get; set; }
-    public int Tables { get; set; }
-    public int Bits { get; set; }
-    public float Width { get; set; }
-    public int Probes { get; set; }
-    public int Seed { get; set; }
-    public int FitRows { get; set; }
+    public LshFamily Family { get; init; }
+    public int Tables { get; init; }
+    public int Bits { get; init; }
+    public float Width { get; init; }
+    public int Probes { get; init; }
+    public int Seed { get; init; }
+    public int FitRows { get; init; }
 
     /// <summary>Whether the model exists (drawn at creation, or fitted from data); until then searches are exact.</summary>
-    public bool Fitted { get; set; }
-
-    public ManifestLsh Clone() => (ManifestLsh)MemberwiseClone();
+    public bool Fitted { get; init; }
 
     public IndexModel ToModel() => IndexModel.Stored(Family, Tables, Bits, Width, Probes, Seed, FitRows);
 }
 
 /// <summary>One segment as listed in the manifest.</summary>
-internal sealed class ManifestSegment
+internal sealed record ManifestSegment
 {
-    public long Id { get; set; }
-    public string File { get; set; } = "";
-    public int Rows { get; set; }
-    public string? DeletionFile { get; set; }
+    public long Id { get; init; }
+    public string File { get; init; } = "";
+    public int Rows { get; init; }
+    public string? DeletionFile { get; init; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]

@@ -168,15 +168,15 @@ internal sealed unsafe class Segment
     {
         if (Volatile.Read(ref _verified[(int)kind]) == 1) return;
         var (offset, length, expected) = _sections[(int)kind];
-        uint crc = Crc32C.Start;
+        var crc = Crc32C.Incremental();
         for (long done = 0; done < length;)
         {
             int chunk = (int)Math.Min(1 << 30, length - done);
-            crc = Crc32C.Append(crc, Bytes(offset + done, chunk));
+            crc.Append(Bytes(offset + done, chunk));
             done += chunk;
         }
-        if (Crc32C.Finish(crc) != expected)
-            throw new IndexCorruptedException(Path, offset, $"the checksum of section {kind} ({length} bytes) does not match its stored value");
+        if (crc.GetCurrentHashAsUInt32() != expected)
+            throw new IndexCorruptedException(Path, offset, $"the checksum of section {kind} does not match its stored value; the offset is where that {length}-byte section starts, and the damage lies somewhere within it");
         Volatile.Write(ref _verified[(int)kind], 1);
     }
 

@@ -46,7 +46,9 @@ internal static class SegmentWriter
                 file.Flush(flushToDisk: false);
                 FileSync.FlushData(file.SafeFileHandle, temp);
             }
-            File.Move(temp, path, overwrite: true);
+            // Never over an existing file: file numbers are unique, so one in the way would be a
+            // segment of another writer, which must not be replaced.
+            File.Move(temp, path, overwrite: false);
         }
         catch
         {
@@ -193,7 +195,7 @@ internal static class SegmentWriter
     {
         private static readonly byte[] Zeros = new byte[SegmentFormat.Alignment];
         private long _sectionStart;
-        private uint _crc;
+        private System.IO.Hashing.Crc32 _crc = Crc32C.Incremental();
 
         public long Position { get; private set; }
 
@@ -214,16 +216,16 @@ internal static class SegmentWriter
         {
             Pad();
             _sectionStart = Position;
-            _crc = Crc32C.Start;
+            _crc = Crc32C.Incremental();
         }
 
         public void Data(ReadOnlySpan<byte> data)
         {
-            _crc = Crc32C.Append(_crc, data);
+            _crc.Append(data);
             Raw(data);
         }
 
         public (SectionKind, long, long, uint) EndSection(SectionKind kind) =>
-            (kind, _sectionStart, Position - _sectionStart, Crc32C.Finish(_crc));
+            (kind, _sectionStart, Position - _sectionStart, _crc.GetCurrentHashAsUInt32());
     }
 }

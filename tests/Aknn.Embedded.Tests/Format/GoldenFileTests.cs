@@ -541,14 +541,15 @@ public class GoldenFileTests
         using var cosine = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(OutputGolden, "cosine", ManifestGolden)));
         var r = cosine.RootElement;
         Assert.Equal(
-            ["FormatVersion", "Metric", "Dimensions", "Model", "SealThresholdBytes", "CreatedUtc", "Generation", "NextFileNumber", "LastSealedSequence", "LogFile", "Segments"],
+            ["FormatVersion", "Metric", "Dimensions", "Model", "SealThresholdBytes", "CreatedUtc", "Generation", "NextFileNumber", "LastSealedSequence", "LogFile", "LogDurableLength", "Segments"],
             r.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, r.GetProperty("FormatVersion").GetInt32());
         Assert.Equal("Cosine", r.GetProperty("Metric").GetString());
         Assert.Equal(4, r.GetProperty("Dimensions").GetInt32());
         Assert.Equal("Exact", r.GetProperty("Model").GetString());
         Assert.Equal(4096, r.GetProperty("SealThresholdBytes").GetInt64());
-        Assert.Equal(3, r.GetProperty("Generation").GetInt64());
+        Assert.Equal(4, r.GetProperty("Generation").GetInt64());           // the clean close recorded the durable log length
+        Assert.Equal(new FileInfo(Path.Combine(OutputGolden, "cosine", "log-000005.wal")).Length, r.GetProperty("LogDurableLength").GetInt64());
         Assert.Equal(7, r.GetProperty("NextFileNumber").GetInt64());
         Assert.Equal(7, r.GetProperty("LastSealedSequence").GetInt64());
         Assert.Equal("log-000005.wal", r.GetProperty("LogFile").GetString());

@@ -124,6 +124,8 @@ public class CorruptionTests
         using var tmp = new TempFolder();
         var ix = CreateLogOnlyIndex(tmp);
         long length = new FileInfo(ix.LogPath).Length;
+        // As a writer that crashed while appending record 2, after flushing records 0 and 1.
+        FileSurgery.SetLogDurableLength(ix.Folder, ix.RecordOffsets[2]);
         FileSurgery.Truncate(ix.LogPath, cut > 0 ? length - cut : ix.RecordOffsets[2] + 1);
 
         using (var ro = VectorIndex.Open(ix.Folder, new OpenOptions { ReadOnly = true }))

@@ -43,6 +43,26 @@ internal static class FileSurgery
         File.WriteAllBytes(path, bytes);
     }
 
+    /// <summary>
+    /// Rewrites the manifest's LogDurableLength, as a writer that crashed after flushing the log only
+    /// through <paramref name="durable"/> bytes would have left it (tests of the recovery rule).
+    /// </summary>
+    public static void SetLogDurableLength(string folder, long durable)
+    {
+        string path = Path.Combine(folder, "MANIFEST");
+        byte[] file = File.ReadAllBytes(path);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(file.AsSpan(32))!.AsObject();
+        body["LogDurableLength"] = durable;
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString());
+        var frame = new byte[32 + json.Length];
+        file.AsSpan(0, 12).CopyTo(frame);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(12), json.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(16), Aknn.Embedded.Storage.Crc32C.Compute(json));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(28), Aknn.Embedded.Storage.Crc32C.Compute(frame.AsSpan(0, 28)));
+        json.CopyTo(frame, 32);
+        File.WriteAllBytes(path, frame);
+    }
+
     public static string Single(string folder, string pattern)
     {
         string[] files = Directory.GetFiles(folder, pattern);
