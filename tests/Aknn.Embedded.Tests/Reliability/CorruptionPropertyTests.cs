@@ -56,18 +56,18 @@ public class CorruptionPropertyTests(PristineIndexes pristine) : IClassFixture<P
             $"{kind} of the {index.Kind} index, {damage}: {result}");
     }
 
-    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 40)]
+    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 100)]
     public void Damaged_log_is_reported_or_loses_nothing(Damage damage, bool binary) => Check(FileKind.Log, damage, binary);
 
-    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 30)]
+    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 60)]
     public void Damaged_manifest_is_reported_or_loses_nothing(Damage damage, bool binary) => Check(FileKind.Manifest, damage, binary);
 
-    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 30)]
+    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 60)]
     public void Damaged_segment_is_reported_or_loses_nothing(Damage damage, bool binary) => Check(FileKind.Segment, damage, binary);
 
-    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 30)]
+    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 60)]
     public void Damaged_deletion_file_is_reported_or_loses_nothing(Damage damage, bool binary) => Check(FileKind.DeletionFile, damage, binary);
 
-    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 20)]
+    [Property(Arbitrary = new[] { typeof(Damages) }, MaxTest = 40)]
     public void Damaged_lsh_model_is_reported_or_loses_nothing(Damage damage) => Check(FileKind.LshModel, damage, binary: false);
 }
