@@ -53,7 +53,7 @@ public sealed partial class VectorIndex : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentNullException.ThrowIfNull(options);
-        return new VectorIndex(IndexEngine.Create(folder, options), options.Compute);
+        return new VectorIndex(IndexLoader.Create(folder, options), options.Compute);
     }
 
     /// <summary>Opens an existing index, replaying its log after a crash.</summary>
@@ -69,7 +69,7 @@ public sealed partial class VectorIndex : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(folder);
         options ??= new OpenOptions();
         options.Validate();
-        return new VectorIndex(IndexEngine.Open(folder, options), options.Compute);
+        return new VectorIndex(IndexLoader.Open(folder, options), options.Compute);
     }
 
     /// <summary>Opens the index in <paramref name="folder"/> if there is one, otherwise creates it with <paramref name="options"/>.</summary>

@@ -6,9 +6,10 @@ using Aknn.Embedded.Hashing;
 namespace Aknn.Embedded.Storage;
 
 /// <summary>
-/// The storage engine behind <see cref="VectorIndex"/>: the log, the in-memory tail, the
-/// segments, the manifest and the snapshots searches read. One writer at a time (the
-/// <c>_write</c> lock in-process, the LOCK file across processes); readers never take a lock.
+/// The storage engine behind <see cref="VectorIndex"/>: writing, sealing, bulk loading and
+/// compaction over the log, the in-memory tail, the segments and the manifest, and the snapshots
+/// searches read. One writer at a time (the <c>_write</c> lock in-process, the LOCK file across
+/// processes); readers never take a lock. <see cref="IndexLoader"/> creates and recovers it.
 /// </summary>
 internal sealed class IndexEngine : IDisposable
 {
@@ -56,8 +57,10 @@ internal sealed class IndexEngine : IDisposable
     private bool _sealing;                  // a background seal is running
     private readonly List<string> _olderLogs = []; // logs before the current one, deleted once a seal covers them
 
-    private IndexEngine(string folder, Manifest manifest, WriterLock? writerLock, Durability durability, long sealThreshold, IFaultInjector? faults, LshModel? lsh = null)
+    /// <summary>An engine over <paramref name="manifest"/>, empty until <see cref="IndexLoader"/> adopts its segments and replays its logs.</summary>
+    internal IndexEngine(string folder, Manifest manifest, WriterLock? writerLock, Durability durability, long sealThreshold, IFaultInjector? faults, LshModel? lsh = null)
     {
+        _seq = manifest.LastSealedSequence;
         _lsh = lsh;
         Folder = folder;
         _manifest = manifest;
@@ -109,292 +112,37 @@ internal sealed class IndexEngine : IDisposable
 
     public static int RowBytesOf(Metric metric, int dimensions) => metric == Metric.Hamming ? dimensions / 8 : dimensions * sizeof(float);
 
-    private static string SegmentName(long n) => $"seg-{n:D6}.seg";
-    private static string LogName(long n) => $"log-{n:D6}.wal";
-    private static string DeletionName(long segment, long n) => $"seg-{segment:D6}-{n:D6}.del";
 
-    // ---------------------------------------------------------------- create / open
+    // ---------------------------------------------------------------- recovery (called by IndexLoader)
 
-    public static IndexEngine Create(string folder, IndexOptions options)
+    /// <summary>Recovery: takes over a segment the manifest lists (released with the engine).</summary>
+    internal void AdoptSegment(Segment segment)
     {
-        options.Validate();
-        if (File.Exists(folder))
-            throw new IOException($"Cannot create an index at '{folder}': a file with that name exists. Choose a folder path.");
-        if (Directory.Exists(folder))
-        {
-            if (File.Exists(Path.Combine(folder, Manifest.FileName)))
-                throw new IOException($"An index already exists at '{folder}'. Open it with VectorIndex.Open, or delete the folder to start over.");
-            if (Directory.EnumerateFileSystemEntries(folder).Any(e => !IsLeftByInterruptedCreate(e)))
-                throw new IOException($"Cannot create an index in '{folder}': the folder is not empty. Choose a new or empty folder.");
-        }
-        Directory.CreateDirectory(folder);
-        var writerLock = WriterLock.Acquire(folder);
-        try
-        {
-            // Under the lock: another process may have created the index meanwhile. Otherwise clear
-            // what a Create that crashed or hit a full disk left behind (it never wrote a MANIFEST).
-            if (File.Exists(Path.Combine(folder, Manifest.FileName)))
-                throw new IOException($"An index already exists at '{folder}'. Open it with VectorIndex.Open, or delete the folder to start over.");
-            foreach (string path in Directory.EnumerateFiles(folder))
-                if (IsLeftByInterruptedCreate(path) && Path.GetFileName(path) != WriterLock.FileName) File.Delete(path);
-            IndexModel model = options.ResolvedModel;
-            var manifest = new Manifest
-            {
-                Metric = options.Metric,
-                Dimensions = options.Dimensions,
-                Model = model.Kind,
-                Substrings = model.Substrings,
-                ExpectedRadius = model.ExpectedRadius,
-                Lsh = model.Kind == IndexModelKind.Lsh ? new ManifestLsh
-                {
-                    Family = model.Family!.Value, Tables = model.Tables, Bits = model.BitsPerTable, Width = model.Width,
-                    Probes = model.Probes, Seed = model.Seed, FitRows = model.FitRows,
-                } : null,
-                SealThresholdBytes = options.SealThresholdBytes,
-                CreatedUtc = DateTime.UtcNow,
-                Generation = 1,
-                NextFileNumber = 2,
-                LogFile = LogName(1),
-            };
-            // Models that need no data of the index exist from the start, stored before the manifest names them.
-            LshModel? lsh = null;
-            if (model.Kind == IndexModelKind.Lsh && (model.Family != LshFamily.BisectingHyperplanes || model.Sample is not null))
-            {
-                lsh = model.Sample is { } sample
-                    ? LshModel.FitBisecting(model, options.Dimensions, model.FitRows, r => sample.AsSpan(r * options.Dimensions, options.Dimensions))
-                    : LshModel.Draw(model, options.Metric, options.Dimensions);
-                manifest = manifest with { Lsh = manifest.Lsh! with { Fitted = true } };
-            }
-            var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes, options.Faults, lsh);
-            try
-            {
-                engine._log = LogFile.Create(Path.Combine(folder, manifest.LogFile), 1, options.Faults);
-                if (lsh is not null) LshModelFile.Write(folder, lsh, options.Faults);
-                manifest.Write(folder, options.Faults);
-            }
-            catch (IOException e)
-            {
-                engine.Dispose();
-                throw new StorageFullException(Path.Combine(folder, Manifest.FileName), e,
-                    "No index was created and nothing is left in the folder: free disk space and create it again.");
-            }
-            catch
-            {
-                engine.Dispose();
-                throw;
-            }
-            return engine;
-        }
-        catch
-        {
-            // No MANIFEST was written, so there is no index: leave the folder as it was found. The
-            // LOCK file goes while it is still held (Unix allows that), so no other process can be
-            // holding it when it disappears; Windows refuses to delete an open file, so there it is
-            // deleted after the lock is released, and a delete that fails because another process
-            // has opened it meanwhile is harmless.
-            foreach (string path in Directory.EnumerateFiles(folder))
-                if (IsLeftByInterruptedCreate(path)) TryDelete(path);
-            writerLock.Dispose();
-            if (OperatingSystem.IsWindows()) TryDelete(Path.Combine(folder, WriterLock.FileName));
-            throw;
-        }
+        _segments.Add(segment);
+        _live += segment.RowCount - segment.DeletedCount(0);
+    }
+
+    /// <summary>Recovery: applies a replayed log record, unless a segment already holds it.</summary>
+    internal void Replay(in LogFormat.Record r)
+    {
+        if (r.Sequence <= _seq) return; // already sealed into a segment
+        string id = Encoding.UTF8.GetString(r.Id);
+        if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id.ToArray(), r.Vector, r.Payload);
+        else ApplyDelete(r.Sequence, id, r.Id.ToArray());
     }
 
     /// <summary>
-    /// Whether a file can only be a leftover of a Create that never finished: the lock file, the
-    /// temporary manifest, or the first log while it holds no record (nothing can be written
-    /// before the MANIFEST exists).
+    /// Ends loading: the log to append to (null when read-only), the older logs that a seal
+    /// interrupted by a crash left (deleted once a seal covers them), and the first unused file
+    /// number. Publishes the first snapshot.
     /// </summary>
-    private static bool IsLeftByInterruptedCreate(string path)
+    internal void BeginWriting(LogFile? log, IEnumerable<string> olderLogs, long nextFileNumber)
     {
-        string name = Path.GetFileName(path);
-        return name == WriterLock.FileName || name == Manifest.FileName + ".tmp" || name == LshModelFile.FileName || name == LshModelFile.FileName + ".tmp"
-            || (name == LogName(1) && File.Exists(path) && new FileInfo(path).Length <= LogFormat.HeaderSize);
-    }
-
-    public static IndexEngine Open(string folder, OpenOptions options)
-    {
-        if (!Directory.Exists(folder))
-            throw new NotAnIndexException(folder, File.Exists(folder) ? "it is a file, not an index folder" : "the folder does not exist");
-        if (options.ReadOnly)
-        {
-            // A writer may seal or compact while we open and delete a file we were about to read: try again.
-            for (int attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    return OpenOnce(folder, options, null);
-                }
-                catch (FileNotFoundException) when (attempt < 20)
-                {
-                    Thread.Sleep(5);
-                }
-                catch (FileNotFoundException e)
-                {
-                    throw MissingFile(folder, e);
-                }
-            }
-        }
-        if (!File.Exists(Path.Combine(folder, Manifest.FileName)))
-            throw new NotAnIndexException(folder, "the folder has no MANIFEST file");
-        var writerLock = WriterLock.Acquire(folder);
-        try
-        {
-            return OpenOnce(folder, options, writerLock);
-        }
-        catch (FileNotFoundException e)
-        {
-            writerLock.Dispose();
-            throw MissingFile(folder, e);
-        }
-        catch
-        {
-            writerLock.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A file the manifest lists is gone: the index is damaged, not merely unreadable.</summary>
-    private static IndexCorruptedException MissingFile(string folder, FileNotFoundException e) =>
-        new(e.FileName ?? folder, 0, "the file is missing although the MANIFEST lists it (deleted, or not copied with the rest of the index folder)");
-
-    private static IndexEngine OpenOnce(string folder, OpenOptions options, WriterLock? writerLock)
-    {
-        Manifest manifest = Manifest.Read(folder);
-        string manifestPath = Path.Combine(folder, Manifest.FileName);
-        if (!Enum.IsDefined(manifest.Metric) || manifest.Dimensions <= 0 || manifest.Dimensions > IndexOptions.MaxDimensions)
-            throw new IndexCorruptedException(manifestPath, 0, "the manifest describes an invalid schema");
-        if (manifest.Model is not (IndexModelKind.Exact or IndexModelKind.MultiIndexHashing or IndexModelKind.Lsh))
-            throw new UnsupportedFormatVersionException(manifestPath, manifest.FormatVersion + 1, Manifest.Version);
-        if (manifest.Model == IndexModelKind.MultiIndexHashing
-            && (manifest.Metric != Metric.Hamming || manifest.Substrings is { } m && (m < SubstringLayout.MinCount(manifest.Dimensions) || m > manifest.Dimensions) || manifest.ExpectedRadius < 0))
-            throw new IndexCorruptedException(manifestPath, 0, "the manifest describes invalid multi-index hashing settings");
-        LshModel? lsh = null;
-        if (manifest.Model == IndexModelKind.Lsh)
-        {
-            if (manifest.Lsh is not { } l || !Enum.IsDefined(l.Family) || l.Family == LshFamily.Auto || l.Tables is < 1 or > IndexModel.MaxTables || l.Bits is < 1 or > IndexModel.MaxBitsPerTable)
-                throw new IndexCorruptedException(manifestPath, 0, "the manifest describes invalid LSH settings");
-            if (l.Fitted) lsh = LshModelFile.Read(folder, l.Family, manifest.Dimensions, l.Tables, l.Bits);
-        }
-        var engine = new IndexEngine(folder, manifest, writerLock, options.Durability, options.SealThresholdBytes ?? manifest.SealThresholdBytes, options.Faults, lsh);
-        try
-        {
-            engine.Recover();
-            return engine;
-        }
-        catch
-        {
-            engine.Dispose();
-            throw;
-        }
-    }
-
-    private void Recover()
-    {
-        foreach (ManifestSegment ms in _manifest.Segments)
-        {
-            var seg = Segment.Open(Path.Combine(Folder, ms.File), ms.Id, Schema);
-            _segments.Add(seg);
-            if (seg.RowCount != ms.Rows)
-                throw new IndexCorruptedException(seg.Path, SegmentFormat.OffRowCount, $"the segment holds {seg.RowCount} rows but the manifest lists {ms.Rows}");
-            if (ms.DeletionFile is not null)
-            {
-                seg.LoadDeletions(DeletionFile.Read(Path.Combine(Folder, ms.DeletionFile), ms.Id, seg.RowCount));
-                seg.DeletionFile = ms.DeletionFile;
-            }
-            _live += seg.RowCount - seg.DeletedCount(0);
-        }
-        _seq = _manifest.LastSealedSequence;
-        ReplayLogs();
-        RemoveOrphans();
+        _log = log;
+        _olderLogs.AddRange(olderLogs);
+        _nextFileNumber = Math.Max(_nextFileNumber, nextFileNumber);
         if (!ReadOnly) TryFitLsh();
         Publish(new SegmentSet([.. _segments]));
-    }
-
-    /// <summary>
-    /// Replays the manifest's log and, after it, every log with a higher file number: those were
-    /// started by seals that had not been installed when the process stopped. Only the newest log
-    /// may end in a torn record; the writer appends to it after cutting that record off.
-    /// </summary>
-    private void ReplayLogs()
-    {
-        long first = FileNumber(_manifest.LogFile);
-        var logs = new SortedDictionary<long, string> { [first] = Path.Combine(Folder, _manifest.LogFile) };
-        foreach (string path in Directory.EnumerateFiles(Folder, "log-*.wal"))
-        {
-            long n = FileNumber(Path.GetFileName(path));
-            if (n > first) logs[n] = path;
-        }
-        // A writer that stopped mid-seal or mid-compaction may have left files with numbers the
-        // manifest never recorded (they are removed as orphans below); start past all of them.
-        foreach (string path in Directory.EnumerateFiles(Folder))
-            _nextFileNumber = Math.Max(_nextFileNumber, FileNumber(Path.GetFileName(path)) + 1);
-
-        string current = "";
-        long valid = 0;
-        foreach (var (number, path) in logs)
-        {
-            if (number != first && new FileInfo(path).Length < LogFormat.HeaderSize && number == logs.Keys.Max())
-            {
-                // A crash interrupted the creation of this log, before any record could be written to it.
-                if (!ReadOnly) TryDelete(path);
-                break;
-            }
-            if (current.Length > 0)
-            {
-                if (valid < new FileInfo(current).Length)
-                    throw new IndexCorruptedException(current, valid, "a log record is damaged although a newer log follows this one (only the newest log may end in a torn write)");
-                _olderLogs.Add(current);
-            }
-            long durable = number == first ? _manifest.LogDurableLength : 0;
-            valid = LogReplay.Replay(path, number, Schema.RowBytes, durable, (in LogFormat.Record r) =>
-            {
-                if (r.Sequence <= _seq) return; // already sealed into a segment
-                string id = Encoding.UTF8.GetString(r.Id);
-                if (r.Kind == LogRecordKind.Upsert) ApplyUpsert(r.Sequence, id, r.Id.ToArray(), r.Vector, r.Payload);
-                else ApplyDelete(r.Sequence, id, r.Id.ToArray());
-            });
-            current = path;
-        }
-        if (!ReadOnly) _log = LogFile.OpenForAppend(current, valid, _faults);
-    }
-
-    /// <summary>
-    /// The file number in a name such as log-000012.wal or seg-000004.seg, or the second number of
-    /// a deletion file such as seg-000004-000009.del (its own); -1 for other names.
-    /// </summary>
-    private static long FileNumber(string name)
-    {
-        int dot = name.IndexOf('.');
-        if (dot <= 4) return -1;
-        ReadOnlySpan<char> digits = name.AsSpan(4, dot - 4);
-        int dash = digits.LastIndexOf('-');
-        if (dash >= 0) digits = digits[(dash + 1)..];
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
-    }
-
-    /// <summary>Deletes files a crash left behind: segments, deletion files and logs the manifest does not list.</summary>
-    private void RemoveOrphans()
-    {
-        if (ReadOnly) return;
-        var keep = new HashSet<string>(StringComparer.Ordinal) { Manifest.FileName, WriterLock.FileName, Path.GetFileName(_log!.Path) };
-        foreach (string log in _olderLogs) keep.Add(Path.GetFileName(log));
-        foreach (var s in _manifest.Segments)
-        {
-            keep.Add(s.File);
-            if (s.DeletionFile is not null) keep.Add(s.DeletionFile);
-        }
-        foreach (string path in Directory.EnumerateFiles(Folder))
-        {
-            string name = Path.GetFileName(path);
-            bool ours = name.EndsWith(".tmp", StringComparison.Ordinal)
-                || (name.StartsWith("seg-", StringComparison.Ordinal) && (name.EndsWith(".seg", StringComparison.Ordinal) || name.EndsWith(".del", StringComparison.Ordinal)))
-                || (name.StartsWith("log-", StringComparison.Ordinal) && name.EndsWith(".wal", StringComparison.Ordinal));
-            if (ours && !keep.Contains(name))
-            {
-                try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-        }
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -439,28 +187,9 @@ internal sealed class IndexEngine : IDisposable
     /// <summary>One upsert or delete, already validated.</summary>
     public readonly record struct Write(string Id, byte[] IdUtf8, ReadOnlyMemory<byte> Vector, ReadOnlyMemory<byte> Payload, bool IsDelete);
 
-    public void Upsert(string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
-    {
-        lock (_write)
-        {
-            CheckWritable();
-            long seq = _seq + 1;
-            int size = LogFormat.UpsertSize(idUtf8.Length, vector.Length, payload.Length);
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
-            try
-            {
-                LogFormat.Encode(buffer.AsSpan(0, size), LogRecordKind.Upsert, seq, idUtf8, vector, payload);
-                _log!.Append(buffer.AsSpan(0, size));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            ApplyUpsert(seq, id, idUtf8, vector, payload);
-            PublishTail();
-            AfterWrite();
-        }
-    }
+    /// <summary>One upsert: the single write path (<see cref="WriteMany"/>) with one record.</summary>
+    public void Upsert(string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload) =>
+        WriteMany([new Write(id, idUtf8, vector.ToArray(), payload.ToArray(), IsDelete: false)]);
 
     /// <summary>Applies writes in order, logging them in groups; each group is appended whole or not at all.</summary>
     public void WriteMany(IReadOnlyList<Write> writes, Action<int>? done = null, CancellationToken cancel = default)
@@ -469,7 +198,8 @@ internal sealed class IndexEngine : IDisposable
         {
             CheckWritable();
             int i = 0;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxGroupBytes);
+            // A single write (Upsert, Delete) needs a buffer of its own size only, not a whole group's.
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(writes.Count == 1 ? RecordSize(writes[0]) : MaxGroupBytes);
             try
             {
                 while (i < writes.Count)
@@ -483,7 +213,7 @@ internal sealed class IndexEngine : IDisposable
                     while (i < writes.Count)
                     {
                         Write w = writes[i];
-                        int size = w.IsDelete ? LogFormat.DeleteSize(w.IdUtf8.Length) : LogFormat.UpsertSize(w.IdUtf8.Length, w.Vector.Length, w.Payload.Length);
+                        int size = RecordSize(w);
                         if (size > buffer.Length - used)
                         {
                             if (used > 0) break;
@@ -522,20 +252,17 @@ internal sealed class IndexEngine : IDisposable
         }
     }
 
+    private static int RecordSize(in Write w) =>
+        w.IsDelete ? LogFormat.DeleteSize(w.IdUtf8.Length) : LogFormat.UpsertSize(w.IdUtf8.Length, w.Vector.Length, w.Payload.Length);
+
+    /// <summary>Deletes the live row of <paramref name="id"/>; false (and nothing logged) when there is none.</summary>
     public bool Delete(string id, byte[] idUtf8)
     {
         lock (_write)
         {
             CheckWritable();
             if (!TryLocateCurrent(id, idUtf8, out _)) return false;
-            long seq = _seq + 1;
-            int size = LogFormat.DeleteSize(idUtf8.Length);
-            Span<byte> record = size <= 1024 ? stackalloc byte[size] : new byte[size];
-            LogFormat.Encode(record, LogRecordKind.Delete, seq, idUtf8, default, default);
-            _log!.Append(record);
-            ApplyDelete(seq, id, idUtf8);
-            PublishTail();
-            AfterWrite();
+            WriteMany([new Write(id, idUtf8, default, default, IsDelete: true)]);
             return true;
         }
     }
@@ -708,7 +435,7 @@ internal sealed class IndexEngine : IDisposable
         FitLsh(force: true, null);
         long segmentId = _nextFileNumber++;
         long logId = _nextFileNumber++;
-        LogFile newLog = LogFile.Create(Path.Combine(Folder, LogName(logId)), logId, _faults);
+        LogFile newLog = LogFile.Create(Path.Combine(Folder, IndexFiles.LogName(logId)), logId, _faults);
         LogFile oldLog = _log!;
         lock (_flush) _log = newLog;
         oldLog.Dispose();
@@ -770,7 +497,7 @@ internal sealed class IndexEngine : IDisposable
             minSeq = _manifest.LastSealedSequence + 1;
         }
         var rows = frozen.LiveRows(seq);
-        string segmentPath = Path.Combine(Folder, SegmentName(segmentId));
+        string segmentPath = Path.Combine(Folder, IndexFiles.SegmentName(segmentId));
         Segment? fresh = null;
         var created = new List<string>();
         try
@@ -797,7 +524,7 @@ internal sealed class IndexEngine : IDisposable
         catch
         {
             fresh?.Release();
-            foreach (string path in created) TryDelete(path);
+            foreach (string path in created) IndexFiles.TryDelete(path);
             throw;
         }
     }
@@ -814,7 +541,7 @@ internal sealed class IndexEngine : IDisposable
         InstallManifest(_manifest with { Segments = segments, LogFile = Path.GetFileName(_log!.Path), LastSealedSequence = seq });
 
         // The manifest now names the new files: switch over.
-        foreach (string old in _olderLogs) TryDelete(old);
+        foreach (string old in _olderLogs) IndexFiles.TryDelete(old);
         _olderLogs.Clear();
         CommitDeletionFiles(deletionFiles);
         if (fresh is not null) _segments.Add(fresh);
@@ -852,7 +579,7 @@ internal sealed class IndexEngine : IDisposable
         {
             int entry = segments.FindIndex(s => s.Id == seg.Id);
             if (seg.DeletedAt is not { } deletedAt || entry < 0 || seg.DeletedCount(upToSequence) <= seg.PersistedDeletions) continue;
-            string name = DeletionName(seg.Id, _nextFileNumber++);
+            string name = IndexFiles.DeletionName(seg.Id, _nextFileNumber++);
             created.Add(Path.Combine(Folder, name));
             int deleted = DeletionFile.Write(Path.Combine(Folder, name), seg.Id, deletedAt, upToSequence, _faults);
             segments[entry] = segments[entry] with { DeletionFile = name };
@@ -865,16 +592,12 @@ internal sealed class IndexEngine : IDisposable
     {
         foreach (var (seg, name, deleted) in written)
         {
-            if (seg.DeletionFile is not null) TryDelete(Path.Combine(Folder, seg.DeletionFile));
+            if (seg.DeletionFile is not null) IndexFiles.TryDelete(Path.Combine(Folder, seg.DeletionFile));
             seg.DeletionFile = name;
             seg.PersistedDeletions = deleted;
         }
     }
 
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 
     // ---------------------------------------------------------------- compaction
 
@@ -896,7 +619,7 @@ internal sealed class IndexEngine : IDisposable
             if (rows.Count == 0) return;
             FitLsh(force: true, rows);
             long segId = _nextFileNumber++;
-            string path = Path.Combine(Folder, SegmentName(segId));
+            string path = Path.Combine(Folder, IndexFiles.SegmentName(segId));
             Segment? loaded = null;
             try
             {
@@ -905,14 +628,14 @@ internal sealed class IndexEngine : IDisposable
                 // The rows take sequence numbers 1..n, as if they had been logged and sealed.
                 InstallManifest(_manifest with
                 {
-                    Segments = [.. _manifest.Segments, new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = loaded.RowCount }],
+                    Segments = [.. _manifest.Segments, new ManifestSegment { Id = segId, File = IndexFiles.SegmentName(segId), Rows = loaded.RowCount }],
                     LastSealedSequence = rows.Count,
                 });
             }
             catch (Exception e)
             {
                 loaded?.Release();
-                TryDelete(path);
+                IndexFiles.TryDelete(path);
                 if (e is IOException io) throw new StorageFullException(path, io, "Nothing was loaded and the index is still empty: free disk space and retry.");
                 throw;
             }
@@ -966,7 +689,7 @@ internal sealed class IndexEngine : IDisposable
                 foreach (var s in inputs) s.TryAcquire();
             }
             Segment? merged = null;
-            string path = Path.Combine(Folder, SegmentName(segId));
+            string path = Path.Combine(Folder, IndexFiles.SegmentName(segId));
             try
             {
                 var source = new MergeSource(inputs, s0);
@@ -985,7 +708,7 @@ internal sealed class IndexEngine : IDisposable
             catch (Exception e)
             {
                 merged?.Release();
-                TryDelete(path);
+                IndexFiles.TryDelete(path);
                 if (e is OperationCanceledException && _closing.IsCancellationRequested && !cancel.IsCancellationRequested)
                     throw Disposed("the index was disposed while Compact ran; the compaction stopped and the index is as it was before it");
                 throw;
@@ -1009,14 +732,14 @@ internal sealed class IndexEngine : IDisposable
                 if (deleted[r] != long.MaxValue && map[r] >= 0) merged.MarkDeleted(map[r], deleted[r]);
         }
         var inputIds = inputs.Select(s => s.Id).ToHashSet();
-        var entry = new ManifestSegment { Id = segId, File = SegmentName(segId), Rows = merged.RowCount };
+        var entry = new ManifestSegment { Id = segId, File = IndexFiles.SegmentName(segId), Rows = merged.RowCount };
         string? deletionName = null;
         if (merged.DeletedAt is not null)
         {
             // The carried deletions come from writes logged after the merge began. Make the log durable
             // first: a crash must not keep the deletion half of an unsynced upsert and lose the upsert.
             SyncLog();
-            deletionName = DeletionName(segId, _nextFileNumber++);
+            deletionName = IndexFiles.DeletionName(segId, _nextFileNumber++);
             merged.PersistedDeletions = DeletionFile.Write(Path.Combine(Folder, deletionName), segId, merged.DeletedAt, long.MaxValue - 1, _faults);
             entry = entry with { DeletionFile = deletionName };
         }
@@ -1026,13 +749,13 @@ internal sealed class IndexEngine : IDisposable
         }
         catch
         {
-            if (deletionName is not null) TryDelete(Path.Combine(Folder, deletionName));
+            if (deletionName is not null) IndexFiles.TryDelete(Path.Combine(Folder, deletionName));
             throw;
         }
         merged.DeletionFile = deletionName;
         foreach (var s in inputs)
         {
-            if (s.DeletionFile is not null) TryDelete(Path.Combine(Folder, s.DeletionFile));
+            if (s.DeletionFile is not null) IndexFiles.TryDelete(Path.Combine(Folder, s.DeletionFile));
             s.DeleteOnRelease = true;
             s.Release(); // the engine's own reference
         }
