@@ -389,7 +389,7 @@ public class ExactSearchTests
         AssertHits(index.SearchRadius([0, 0], 5), ("a", 0), ("c", 1), ("d", 1), ("b", 5));
         AssertHits(index.SearchRadius([0, 0], 4.999f), ("a", 0), ("c", 1), ("d", 1));
         AssertHits(index.SearchRadius([0, 0], 0), ("a", 0));
-        Assert.Empty(index.SearchRadius([0, 0], -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchRadius([0, 0], -1));
         Assert.Equal(4, index.SearchRadius([0, 0], float.PositiveInfinity).Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchRadius([0, 0], float.NaN));
     }
