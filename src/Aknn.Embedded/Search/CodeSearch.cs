@@ -28,13 +28,7 @@ internal static unsafe class CodeSearch
         var search = new Prober(query, collector);
         foreach (RowSource source in snapshot.Sources)
         {
-            if (source.Segment is { } seg)
-            {
-                SegmentSubstrings? tables = seg.Substrings();
-                if (tables is not null && search.ProbeIsCheaper(tables.Layout, seg.RowCount, radius, ProbeCosts.Segment(seg.RowCount, tables.Layout.Words))) search.WithinSegment(source, tables, radius);
-                else ExactSearch.Scan(query, collector, source);
-            }
-            else if (source.TailSubstrings is { } tables && search.ProbeIsCheaper(tables.Layout!, source.Count, radius, ProbeCosts.Tail)) search.WithinTail(source, tables, radius);
+            if (Tables.Of(source) is { } tables && search.ProbeIsCheaper(tables.Layout, source.Count, radius, tables.Costs)) search.Within(source, tables, radius);
             else ExactSearch.Scan(query, collector, source);
         }
         return ExactSearch.ToHits(query, collector);
@@ -47,11 +41,21 @@ internal static unsafe class CodeSearch
         var search = new Prober(query, collector);
         foreach (RowSource source in snapshot.Sources)
         {
-            if (source.Segment?.Substrings() is { } segmentTables) search.NearestInSegment(source, segmentTables);
-            else if (source.TailSubstrings is { } tailTables) search.NearestInTail(source, tailTables);
+            if (Tables.Of(source) is { } tables) search.Nearest(source, tables);
             else ExactSearch.Scan(query, collector, source);
         }
         return ExactSearch.ToHits(query, collector);
+    }
+
+    /// <summary>A source's substring tables: a segment's sorted postings or a tail's bucket chains, with the probe costs of that kind.</summary>
+    private readonly record struct Tables(SegmentSubstrings? Segment, TailBuckets? Tail, SubstringLayout Layout, ProbeCosts Costs)
+    {
+        public static Tables? Of(in RowSource source)
+        {
+            if (source.Segment is { } seg)
+                return seg.Substrings() is { } st ? new Tables(st, null, st.Layout, ProbeCosts.Segment(source.Count, st.Layout.Words)) : null;
+            return source.TailSubstrings is { } tt ? new Tables(null, tt, tt.Layout!, ProbeCosts.Tail) : null;
+        }
     }
 
     /// <summary>
@@ -90,58 +94,41 @@ internal static unsafe class CodeSearch
 
         // ------------------------------------------------------------ radius
 
-        public void WithinSegment(in RowSource seg, SegmentSubstrings tables, int radius)
+        public void Within(in RowSource source, Tables tables, int radius)
         {
-            SubstringLayout layout = Use(tables.Layout!);
+            SubstringLayout layout = Use(tables.Layout);
             int[] radii = layout.ProbeRadii(radius);
             for (int t = 0; t < layout.Count; t++)
             {
                 for (int flips = 0; flips <= radii[t]; flips++)
-                    ProbeSegment(seg, tables, t, flips, radii, nearest: false);
-            }
-        }
-
-        public void WithinTail(in RowSource tail, TailBuckets tables, int radius)
-        {
-            SubstringLayout layout = Use(tables.Layout!);
-            int[] radii = layout.ProbeRadii(radius);
-            for (int t = 0; t < layout.Count; t++)
-            {
-                for (int flips = 0; flips <= radii[t]; flips++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], flips);
-                    while (variants.MoveNext())
-                        VisitTailBucket(tail, tables, t, _keys[t] ^ variants.Current, radii, flips, nearest: false);
-                }
+                    Probe(source, tables, t, flips, radii, nearest: false);
             }
         }
 
         // ------------------------------------------------------------ nearest neighbours
 
-        public void NearestInSegment(RowSource seg, SegmentSubstrings tables)
+        public void Nearest(RowSource source, Tables tables)
         {
-            SubstringLayout layout = Use(tables.Layout!);
-            int done = Rounds(layout, seg.Count, ProbeCosts.Segment(seg.Count, layout.Words), round =>
+            SubstringLayout layout = Use(tables.Layout);
+            int done = Rounds(layout, source.Count, tables.Costs, round =>
             {
                 for (int t = 0; t < layout.Count; t++)
-                    ProbeSegment(seg, tables, t, round, null, nearest: true);
+                    Probe(source, tables, t, round, null, nearest: true);
             });
-            if (done >= 0) ExactSearch.Scan(query, collector, seg, new SeenBefore(this, layout, done));
+            if (done >= 0) ExactSearch.Scan(query, collector, source, new SeenBefore(this, layout, done));
         }
 
-        public void NearestInTail(RowSource tail, TailBuckets tables)
+        /// <summary>Probes table <paramref name="t"/> with every key at exactly <paramref name="flips"/> bits from the query's.</summary>
+        private void Probe(in RowSource source, Tables tables, int t, int flips, int[]? radii, bool nearest)
         {
-            SubstringLayout layout = Use(tables.Layout!);
-            int done = Rounds(layout, tail.Count, ProbeCosts.Tail, round =>
+            if (tables.Segment is { } segmentTables)
             {
-                for (int t = 0; t < layout.Count; t++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], round);
-                    while (variants.MoveNext())
-                        VisitTailBucket(tail, tables, t, _keys[t] ^ variants.Current, null, round, nearest: true);
-                }
-            });
-            if (done >= 0) ExactSearch.Scan(query, collector, tail, new SeenBefore(this, layout, done));
+                ProbeSegment(source, segmentTables, t, flips, radii, nearest);
+                return;
+            }
+            var variants = new KeyVariants(_layout!.Length[t], flips);
+            while (variants.MoveNext())
+                VisitTailBucket(source, tables.Tail!, t, _keys[t] ^ variants.Current, radii, flips, nearest);
         }
 
         /// <summary>
@@ -193,8 +180,7 @@ internal static unsafe class CodeSearch
         private (int Start, int End)[] _ranges = new (int, int)[64];
 
         /// <summary>
-        /// Probes table <paramref name="t"/> with every key at exactly <paramref name="flips"/> bits from
-        /// the query's. In a large segment each probe is two cache misses (the directory slot, then the
+        /// <see cref="Probe"/> in a segment. In a large segment each probe is two cache misses (the directory slot, then the
         /// bucket), so the probes go in three passes, prefetching ahead, to overlap the misses instead
         /// of waiting for them one after another.
         /// </summary>

@@ -9,8 +9,7 @@ internal struct TailChain
 {
     private readonly Tail _tail;
     private readonly TailBuckets _tables;
-    private readonly int _table;
-    private readonly int _count;
+    private readonly int _table, _count;
     private int _next;
 
     public TailChain(Tail tail, TailBuckets tables, int table, uint key, int count)

@@ -12,13 +12,7 @@ namespace Aknn.Embedded.Tests.Search;
 public class SearchQueryTests
 {
     private static VectorIndex Create(TempFolder tmp, Metric metric, int dims, long sealThreshold = 64L << 20) =>
-        VectorIndex.Create(tmp.Index(), new IndexOptions
-        {
-            Dimensions = dims,
-            Metric = metric,
-            Durability = Durability.Manual,
-            SealThresholdBytes = sealThreshold,
-        });
+        ExactSearchTests.Create(tmp, metric, dims, sealThreshold);
 
     [Theory]
     [InlineData(Metric.Euclidean)]
