@@ -475,7 +475,7 @@ public sealed partial class VectorIndex : IDisposable
     }
 
     /// <summary>The fitted LSH model, or null; for tests.</summary>
-    internal Hashing.LshModel? LshModel => _engine.Lsh;
+    internal Bucketing.LshModel? LshModel => _engine.Lsh;
 
     /// <summary>For tests: how many of the given (table, key) buckets hold each live row.</summary>
     internal Dictionary<string, int> LshBucketCounts(List<(int Table, uint Key)> keys)

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Kernels;
 using Aknn.Embedded.Storage;
 

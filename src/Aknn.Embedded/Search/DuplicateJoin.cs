@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Kernels;
 using Aknn.Embedded.Storage;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Storage;
 
 namespace Aknn.Embedded.Search;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Aknn.Embedded.Hashing;
+namespace Aknn.Embedded.Bucketing;
 
 /// <summary>
 /// A fitted LSH model: the functions from a vector (or binary code) to one bucket key per table.

@@ -2,7 +2,7 @@ using Aknn.Embedded.Tests.Support;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;
 
-namespace Aknn.Embedded.Tests.Lsh;
+namespace Aknn.Embedded.Tests.Search;
 
 /// <summary>
 /// Recall floors of every LSH family against brute-force ground truth on seeded clustered data.

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Tests.Support;
 
-namespace Aknn.Embedded.Tests.Lsh;
+namespace Aknn.Embedded.Tests.Bucketing;
 
 /// <summary>The hashing core: the batched projection, and keys that do not depend on how vectors are batched.</summary>
 public class LshHashingTests

@@ -1,7 +1,7 @@
 using Aknn.Embedded.Tests.Support;
 using CommunityToolkit.HighPerformance;
 
-namespace Aknn.Embedded.Tests.Lsh;
+namespace Aknn.Embedded.Tests.Search;
 
 /// <summary>The tuner measures real recall and latency and picks the fastest configuration that meets the target.</summary>
 public class LshTunerTests

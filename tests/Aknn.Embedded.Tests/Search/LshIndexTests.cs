@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Storage;
 using Aknn.Embedded.Tests.Support;
 using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Aknn.Embedded.Tests.Lsh;
+namespace Aknn.Embedded.Tests.Search;
 
 /// <summary>
 /// How an LSH index behaves: search options, search by id, filters, fitting from inserted rows,

@@ -1,4 +1,4 @@
-namespace Aknn.Embedded.Hashing;
+namespace Aknn.Embedded.Bucketing;
 
 /// <summary>
 /// A small seeded generator (xoshiro256**, seeded through SplitMix64) for drawing LSH planes and

@@ -1,4 +1,4 @@
-namespace Aknn.Embedded.Hashing;
+namespace Aknn.Embedded.Bucketing;
 
 /// <summary>
 /// Query-directed multi-probe (Lv, Josephson, Wang, Charikar and Li, "Multi-Probe LSH", VLDB 2007):

@@ -1,4 +1,4 @@
-namespace Aknn.Embedded.Hashing;
+namespace Aknn.Embedded.Bucketing;
 
 /// <summary>
 /// Enumerates the bit masks of a given length with exactly a given number of bits set (in

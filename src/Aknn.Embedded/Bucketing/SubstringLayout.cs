@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace Aknn.Embedded.Hashing;
+namespace Aknn.Embedded.Bucketing;
 
 /// <summary>
 /// How multi-index hashing (Norouzi, Punjani and Fleet, "Fast Search in Hamming Space with
