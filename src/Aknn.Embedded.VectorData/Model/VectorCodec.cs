@@ -9,11 +9,13 @@ internal static class VectorCodec
     /// <summary>The floats of a float vector value, or null when <paramref name="value"/> is not one.</summary>
     public static ReadOnlyMemory<float>? Floats(object? value) => value switch
     {
-        ReadOnlyMemory<float> m => m,
-        float[] a => a,
+        // Typed arms: with a plain null arm the switch would take ReadOnlyMemory<float> as its type and
+        // turn "not a vector" into an empty vector through the array conversion.
+        ReadOnlyMemory<float> m => (ReadOnlyMemory<float>?)m,
+        float[] a => new ReadOnlyMemory<float>(a),
         Embedding<float> e => e.Vector,
         Memory<float> m => m,
-        _ => null,
+        _ => default(ReadOnlyMemory<float>?),
     };
 
     /// <summary>The code words of a bit vector value (bit i of the vector is bit i%64 of word i/64), or null when it is not one.</summary>
