@@ -11,7 +11,7 @@ namespace Aknn.Perf.Workloads;
 /// <summary>
 /// The Microsoft.Extensions.VectorData connector against the core API on the same data (default
 /// 100k x 384, two data properties, Euclidean, exact): batched and single-record upserts, and K=10
-/// searches one query per call. Reports the connector's overhead per search and per upsert; the
+/// searches one query per call, the two sides interleaved call by call. Reports the connector's overhead per search and per upsert; the
 /// target is search within 1.3 x of the core API. The core baseline stores an equivalent payload
 /// (the two properties as text) and asks for payloads with its hits, as a user of the core would to
 /// show results.
@@ -46,30 +46,8 @@ internal static class VectorDataWorkload
         string Category(int i) => $"category-{i % 20}";
         int Year(int i) => 1990 + i % 35;
 
-        // ---- core API
-        double coreBatchUs, coreSingleUs, coreP50, coreMean;
-        using (var index = VectorIndex.Create(Path.Combine(root, "core"), new IndexOptions { Dimensions = dim, Metric = Metric.Euclidean }))
-        {
-            long t = Stopwatch.GetTimestamp();
-            for (int start = 0; start < n; start += batch)
-            {
-                int count = Math.Min(batch, n - start);
-                var payloads = new byte[]?[count];
-                for (int i = 0; i < count; i++) payloads[i] = Encoding.UTF8.GetBytes($"{Category(start + i)}|{Year(start + i)}");
-                index.UpsertBatch(ids[start..(start + count)], new ReadOnlySpan2D<float>(rows, start * dim, count, dim, 0), payloads);
-            }
-            index.Commit();
-            coreBatchUs = Stats.MsSince(t) * 1000 / n;
-            t = Stopwatch.GetTimestamp();
-            for (int i = 0; i < SingleUpserts; i++)
-                index.Upsert(ids[i], rows.AsSpan(i * dim, dim), Encoding.UTF8.GetBytes($"{Category(i)}|{Year(i)}"));
-            index.Commit();
-            coreSingleUs = Stats.MsSince(t) * 1000 / SingleUpserts;
-            (coreP50, coreMean) = Time(q, i => index.Search(queries.AsSpan(i * dim, dim), new SearchOptions { K = DataStore.K, IncludePayload = true }).Count);
-        }
-
-        // ---- connector
-        double vdBatchUs, vdSingleUs, vdP50, vdMean, vdFilteredP50;
+        // Both sides run in the same process at the same time, interleaved call by call (batch by batch
+        // for the loads), so that the shared machine's load shifts and the background seals hit both alike.
         var definition = new VectorStoreCollectionDefinition
         {
             Properties =
@@ -80,31 +58,74 @@ internal static class VectorDataWorkload
                 new VectorStoreVectorProperty(nameof(Doc.Vector), typeof(ReadOnlyMemory<float>), dim) { DistanceFunction = DistanceFunction.EuclideanDistance },
             ],
         };
+        double coreBatchMs = 0, vdBatchMs = 0, coreSingleMs = 0, vdSingleMs = 0, vdFilteredP50;
+        var coreLatency = new double[q];
+        var vdLatency = new double[q];
+        var ratios = new double[q];
+        using (var core = VectorIndex.Create(Path.Combine(root, "core"), new IndexOptions { Dimensions = dim, Metric = Metric.Euclidean }))
         using (var store = new AknnVectorStore(Path.Combine(root, "store")))
         {
             var docs = store.GetCollection<string, Doc>("docs", definition);
             docs.EnsureCollectionExistsAsync().GetAwaiter().GetResult();
-            var index = (VectorIndex)docs.GetService(typeof(VectorIndex))!;
+            var vdIndex = (VectorIndex)docs.GetService(typeof(VectorIndex))!;
+            byte[] CorePayload(int i) => Encoding.UTF8.GetBytes($"{Category(i)}|{Year(i)}");
             Doc Make(int i) => new() { Id = ids[i], Category = Category(i), Year = Year(i), Vector = rows.AsMemory(i * dim, dim) };
-            long t = Stopwatch.GetTimestamp();
+
             for (int start = 0; start < n; start += batch)
             {
                 int count = Math.Min(batch, n - start);
+                long t = Stopwatch.GetTimestamp();
+                var payloads = new byte[]?[count];
+                for (int i = 0; i < count; i++) payloads[i] = CorePayload(start + i);
+                core.UpsertBatch(ids[start..(start + count)], new ReadOnlySpan2D<float>(rows, start * dim, count, dim, 0), payloads);
+                coreBatchMs += Stats.MsSince(t);
+                t = Stopwatch.GetTimestamp();
                 var records = new Doc[count];
                 for (int i = 0; i < count; i++) records[i] = Make(start + i);
                 docs.UpsertAsync(records).GetAwaiter().GetResult();
+                vdBatchMs += Stats.MsSince(t);
             }
-            index.Commit();
-            vdBatchUs = Stats.MsSince(t) * 1000 / n;
-            t = Stopwatch.GetTimestamp();
-            for (int i = 0; i < SingleUpserts; i++) docs.UpsertAsync(Make(i)).GetAwaiter().GetResult();
-            index.Commit();
-            vdSingleUs = Stats.MsSince(t) * 1000 / SingleUpserts;
-            (vdP50, vdMean) = Time(q, i => Drain(docs.SearchAsync(queries.AsMemory(i * dim, dim), DataStore.K)));
+            for (int i = 0; i < SingleUpserts; i++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                core.Upsert(ids[i], rows.AsSpan(i * dim, dim), CorePayload(i));
+                coreSingleMs += Stats.MsSince(t);
+                t = Stopwatch.GetTimestamp();
+                docs.UpsertAsync(Make(i)).GetAwaiter().GetResult();
+                vdSingleMs += Stats.MsSince(t);
+            }
+            core.Commit();
+            vdIndex.Commit();
+            core.WaitForBackgroundWork();
+            vdIndex.WaitForBackgroundWork();
+
+            var coreOptions = new SearchOptions { K = DataStore.K, IncludePayload = true };
+            int CoreSearch(int i) => core.Search(queries.AsSpan(i * dim, dim), coreOptions).Count;
+            int VdSearch(int i) => Drain(docs.SearchAsync(queries.AsMemory(i * dim, dim), DataStore.K));
+            long warm = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 10 || Stats.MsSince(warm) < 2000; i++) { CoreSearch(i % q); VdSearch(i % q); }
+            Stats.Settle();
+            int sink = 0;
+            for (int i = 0; i < q; i++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                sink += CoreSearch(i);
+                coreLatency[i] = Stats.MsSince(t);
+                t = Stopwatch.GetTimestamp();
+                sink += VdSearch(i);
+                vdLatency[i] = Stats.MsSince(t);
+                ratios[i] = vdLatency[i] / coreLatency[i];
+            }
+            GC.KeepAlive(sink);
             var filter = new VectorSearchOptions<Doc> { Filter = d => d.Year >= 2000 && d.Category != "category-3" };
             (vdFilteredP50, _) = Time(q, i => Drain(docs.SearchAsync(queries.AsMemory(i * dim, dim), DataStore.K, filter)));
         }
         Directory.Delete(root, recursive: true);
+        double coreBatchUs = coreBatchMs * 1000 / n, vdBatchUs = vdBatchMs * 1000 / n;
+        double coreSingleUs = coreSingleMs * 1000 / SingleUpserts, vdSingleUs = vdSingleMs * 1000 / SingleUpserts;
+        double coreP50 = Stats.Percentile(coreLatency, 50), vdP50 = Stats.Percentile(vdLatency, 50);
+        double coreMean = coreLatency.Average(), vdMean = vdLatency.Average();
+        double pairedRatio = Stats.Percentile(ratios, 50);
 
         ctx.Printer.Emit(new ResultRow("aknn-core", "vectordata", n, dim)
             .Add("upsert_batch_us_per_record", coreBatchUs).Add("upsert_single_us", coreSingleUs)
@@ -114,11 +135,12 @@ internal static class VectorDataWorkload
             .Add("search_p50_ms", vdP50).Add("search_mean_ms", vdMean).Add("filtered_search_p50_ms", vdFilteredP50));
         ctx.Printer.Emit(new ResultRow("vectordata-over-core", "vectordata", n, dim)
             .Add("search_p50_ratio", vdP50 / coreP50)
+            .Add("search_paired_ratio", pairedRatio)
             .Add("search_overhead_ms", vdP50 - coreP50)
             .Add("upsert_batch_ratio", vdBatchUs / coreBatchUs)
             .Add("upsert_single_ratio", vdSingleUs / coreSingleUs)
             .Add("target_search_ratio", TargetSearchRatio)
-            .Add("meets_target", vdP50 / coreP50 <= TargetSearchRatio ? "yes" : "no"));
+            .Add("meets_target", pairedRatio <= TargetSearchRatio ? "yes" : "no"));
     }
 
     /// <summary>Median and mean latency of <paramref name="q"/> calls, after a warm-up that lets the JIT settle.</summary>
