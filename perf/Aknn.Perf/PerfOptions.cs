@@ -24,6 +24,8 @@ internal sealed class PerfOptions
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
           lsh         approximate K=10 search by LSH, one query per call: build speed, recall@10 against QPS over a
                       sweep of models, candidates and probes (default 1M x 25, 1000 queries); --peers: hnswlib, FAISS IndexLSH
+          vectordata  the Microsoft.Extensions.VectorData connector against the core API on the same data (default 100k x 384,
+                      two data properties): upserts (batches of min(--batch, 1000), and single) and K=10 searches; target 1.3 x
           all         bandwidth, insert, open and exact at the default sizes
 
         options:

@@ -62,6 +62,7 @@ public static class Program
             case "gpu-hamming": GpuHammingWorkload.Run(ctx); break;
             case "gpu-exact": GpuExactWorkload.Run(ctx); break;
             case "lsh": LshWorkload.Run(ctx); break;
+            case "vectordata": VectorDataWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
