@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using BenchmarkDotNet.Attributes;
 
 namespace Aknn.Benchmarks;

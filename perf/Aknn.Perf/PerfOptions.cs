@@ -29,6 +29,8 @@ internal sealed class PerfOptions
                       as durable must be there after each reopen
           corrupt     reliability: --trials flips or truncations per file kind of a small, cleanly closed index;
                       each is detected, harmless, a silent loss or wrong results
+          vectordata  the Microsoft.Extensions.VectorData connector against the core API on the same data (default 100k x 384,
+                      two data properties): upserts (batches of min(--batch, 1000), and single) and K=10 searches; target 1.3 x
           all         bandwidth, insert, open and exact at the default sizes
 
         options:

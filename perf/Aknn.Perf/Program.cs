@@ -64,6 +64,7 @@ public static class Program
             case "lsh": LshWorkload.Run(ctx); break;
             case "crash": CrashWorkload.Run(ctx); break;
             case "corrupt": CorruptWorkload.Run(ctx); break;
+            case "vectordata": VectorDataWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);

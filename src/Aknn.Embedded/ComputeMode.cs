@@ -21,13 +21,13 @@ public enum ComputeMode
     /// <summary>
     /// Every segment goes to the OpenCL device, whatever the batch size and even when the device
     /// is a CPU (such as PoCL). Where no OpenCL runtime or device exists the CPU serves, and
-    /// <see cref="VectorIndex.Compute"/> says why: this is never an error.
+    /// <see cref="VectorIndex.GetComputeDiagnostics"/> says why: this is never an error.
     /// </summary>
     Gpu,
 }
 
 /// <summary>
-/// What serves an index's batch searches and why: see <see cref="VectorIndex.Compute"/>. The
+/// What serves an index's batch searches and why: see <see cref="VectorIndex.GetComputeDiagnostics"/>. The
 /// counters cover this <see cref="VectorIndex"/> object since it was opened.
 /// </summary>
 public sealed record ComputeDiagnostics

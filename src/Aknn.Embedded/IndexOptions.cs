@@ -71,9 +71,9 @@ public sealed class IndexOptions
             if (Metric != Metric.Hamming)
                 throw new ArgumentException($"Multi-index hashing indexes binary codes; it needs Metric.Hamming, not {Metric}. Use IndexModel.Exact for float vectors.", nameof(Model));
             int bits = Dimensions;
-            if (ResolvedModel.Substrings is { } m && (m < Hashing.SubstringLayout.MinCount(bits) || m > bits))
+            if (ResolvedModel.Substrings is { } m && (m < Bucketing.SubstringLayout.MinCount(bits) || m > bits))
                 throw new ArgumentOutOfRangeException(nameof(Model), m,
-                    $"A {bits}-bit code splits into {Hashing.SubstringLayout.MinCount(bits)} to {bits} substring tables (each at most {Hashing.SubstringLayout.MaxLength} bits); pass null to choose automatically.");
+                    $"A {bits}-bit code splits into {Bucketing.SubstringLayout.MinCount(bits)} to {bits} substring tables (each at most {Bucketing.SubstringLayout.MaxLength} bits); pass null to choose automatically.");
         }
         if (ResolvedModel.Kind == IndexModelKind.Lsh) ValidateLsh(ResolvedModel);
         ValidateSealThreshold(SealThresholdBytes);

@@ -10,21 +10,18 @@ namespace Aknn.Embedded;
 // Batch searches and the compute back end (CPU or OpenCL device); see docs/compute.md.
 public sealed partial class VectorIndex
 {
-    private ComputeSelector _compute;
-
     /// <summary>The back-end selector; tests replace it to simulate a missing runtime.</summary>
     internal ComputeSelector ComputeSelector
     {
-        get => _compute;
-        set => _compute = value;
+        get => _planner.Compute;
+        set => _planner.Compute = value;
     }
 
     /// <summary>Runs <paramref name="action"/> on a snapshot held for its duration (tests inspect segments).</summary>
     internal T WithSnapshot<T>(Func<Snapshot, T> action)
     {
-        Snapshot s = _engine.Acquire();
-        try { return action(s); }
-        finally { IndexEngine.Release(s); }
+        using var lease = SnapshotLease.Acquire(_engine);
+        return action(lease.Snapshot);
     }
 
     private static ComputeSelector CreateComputeSelector(ComputeMode mode) =>
@@ -33,14 +30,16 @@ public sealed partial class VectorIndex
     /// <summary>
     /// What computes this index's batch searches, and why: the mode in force, the OpenCL device
     /// (if any), the reason the CPU serves when it does, and counters of the work done on the
-    /// device. Reading it looks for the OpenCL device if no batch has yet (except under
-    /// <see cref="ComputeMode.Cpu"/>), which may take a moment the first time in a process.
+    /// device. A method rather than a property because the first call may look for the OpenCL
+    /// device (if no batch has yet, and except under <see cref="ComputeMode.Cpu"/>), which can
+    /// take a moment the first time in a process; later calls only read counters.
     /// </summary>
-    public ComputeDiagnostics Compute => _compute.Diagnostics();
+    /// <returns>A fresh record; its counters do not change after it is returned.</returns>
+    public ComputeDiagnostics GetComputeDiagnostics() => _planner.Compute.Diagnostics();
 
     /// <summary>
     /// Exact k-nearest-neighbour search for many float queries at once: result i holds what
-    /// <see cref="Search"/> returns for row i of <paramref name="queries"/> on an index with
+    /// <see cref="Search(ReadOnlySpan{float}, SearchOptions?)"/> returns for row i of <paramref name="queries"/> on an index with
     /// <see cref="IndexModel.Exact"/> (same ids, same distances, same order). Segments may be
     /// scanned on an OpenCL GPU (see <see cref="ComputeMode"/>); the in-memory tail is scanned on
     /// the CPU. All queries see the same snapshot.
@@ -53,15 +52,13 @@ public sealed partial class VectorIndex
     /// <exception cref="InvalidVectorException">A query holds NaN or infinity (the message names the row), or the index stores codes.</exception>
     public IReadOnlyList<IReadOnlyList<Hit>> SearchBatch(ReadOnlySpan2D<float> queries, SearchOptions? options = null)
     {
-        options ??= SearchOptions.Default;
-        options.Validate();
-        byte[][] rows = FloatRows(queries);
-        return RunBatch(rows, options, (s, q) => BatchSearch.Nearest(s, q, options.K, _compute, options.Filter is null));
+        CheckFloatRows(queries);
+        return Batch(Prepare(queries, null, options));
     }
 
     /// <summary>
     /// Exact k-nearest-neighbour search for many binary codes at once (Hamming indexes): result i
-    /// holds what <see cref="SearchCode"/> returns for row i of <paramref name="codes"/>. Segments
+    /// holds what <see cref="SearchCode(ReadOnlySpan{ulong}, SearchOptions?)"/> returns for row i of <paramref name="codes"/>. Segments
     /// may be scanned on an OpenCL GPU (see <see cref="ComputeMode"/>).
     /// </summary>
     /// <param name="codes">One code per row, <see cref="Dimensions"/>/64 words each.</param>
@@ -71,10 +68,8 @@ public sealed partial class VectorIndex
     /// <exception cref="InvalidVectorException">The index stores float vectors.</exception>
     public IReadOnlyList<IReadOnlyList<Hit>> SearchCodeBatch(ReadOnlySpan2D<ulong> codes, SearchOptions? options = null)
     {
-        options ??= SearchOptions.Default;
-        options.Validate();
-        byte[][] rows = CodeRows(codes);
-        return RunBatch(rows, options, (s, q) => BatchSearch.Nearest(s, q, options.K, _compute, options.Filter is null));
+        CheckCodeRows(codes);
+        return Batch(Prepare(codes, null, options));
     }
 
     /// <summary>
@@ -86,15 +81,13 @@ public sealed partial class VectorIndex
     /// <param name="radius">The largest distance to include, in the units of <see cref="Metric"/>.</param>
     /// <param name="options">Filter and payload options.</param>
     /// <returns>One list of hits per query, nearest first.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is NaN, or negative under a metric other
+    /// than <see cref="Metric.DotProduct"/>; or an option is out of range.</exception>
     public IReadOnlyList<IReadOnlyList<Hit>> SearchRadiusBatch(ReadOnlySpan2D<float> queries, float radius, SearchOptions? options = null)
     {
-        if (float.IsNaN(radius)) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be a number.");
-        options ??= SearchOptions.Default;
-        byte[][] rows = FloatRows(queries);
-        if (radius < 0 && Metric != Metric.DotProduct) return rows.Select(_ => (IReadOnlyList<Hit>)[]).ToArray();
-        float bound = ExactSearch.RankingBound(Metric, radius);
-        return RunBatch(rows, options, (s, q) => BatchSearch.Within(s, q, bound, _compute, options.Filter is null));
+        SearchQuery.CheckRadius(Metric, radius);
+        CheckFloatRows(queries);
+        return Batch(Prepare(queries, radius, options));
     }
 
     /// <summary>
@@ -107,50 +100,46 @@ public sealed partial class VectorIndex
     /// <param name="radius">The largest number of differing bits to include (0 or more).</param>
     /// <param name="options">Filter and payload options.</param>
     /// <returns>One list of hits per query, nearest first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is negative, or an option is out of range.</exception>
     public IReadOnlyList<IReadOnlyList<Hit>> SearchCodeRadiusBatch(ReadOnlySpan2D<ulong> codes, int radius, SearchOptions? options = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        options ??= SearchOptions.Default;
-        byte[][] rows = CodeRows(codes);
-        return RunBatch(rows, options, (s, q) => BatchSearch.Within(s, q, radius, _compute, options.Filter is null));
+        SearchQuery.CheckRadius(Metric, radius);
+        CheckCodeRows(codes);
+        return Batch(Prepare(codes, radius, options));
     }
 
-    private byte[][] FloatRows(ReadOnlySpan2D<float> queries)
+    /// <summary>Checks every query row (the message names a bad row) before anything runs.</summary>
+    private void CheckFloatRows(ReadOnlySpan2D<float> queries)
     {
         if (Metric == Metric.Hamming) throw WrongKind(nameof(queries));
         if (queries.Height > 0 && queries.Width != Dimensions) throw new DimensionMismatchException(Dimensions, queries.Width, "components", nameof(queries));
-        var rows = new byte[queries.Height][];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            ReadOnlySpan<float> row = queries.GetRowSpan(i);
-            ValidateFloats(row, nameof(queries), i);
-            rows[i] = MemoryMarshal.AsBytes(row).ToArray();
-        }
-        return rows;
+        for (int i = 0; i < queries.Height; i++) ValidateFloats(queries.GetRowSpan(i), nameof(queries), i);
     }
 
-    private byte[][] CodeRows(ReadOnlySpan2D<ulong> codes)
+    private void CheckCodeRows(ReadOnlySpan2D<ulong> codes)
     {
         if (Metric != Metric.Hamming) throw WrongKind(nameof(codes));
         if (codes.Height > 0 && codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
-        var rows = new byte[codes.Height][];
-        for (int i = 0; i < rows.Length; i++) rows[i] = MemoryMarshal.AsBytes(codes.GetRowSpan(i)).ToArray();
-        return rows;
     }
 
-    private IReadOnlyList<IReadOnlyList<Hit>> RunBatch(byte[][] rows, SearchOptions options, Func<Snapshot, ExactSearch.Query[], List<Hit>[]> run)
+    /// <summary>One query per row: radius searches when <paramref name="radius"/> is set, otherwise top-K.</summary>
+    private SearchQuery[] Prepare<T>(ReadOnlySpan2D<T> rows, float? radius, SearchOptions? options) where T : unmanaged
     {
-        if (rows.Length == 0) return [];
-        Snapshot s = _engine.Acquire();
-        try
+        // Options are checked even when the batch is empty, as for a single search.
+        (options ?? SearchOptions.Default).Validate();
+        var queries = new SearchQuery[rows.Height];
+        for (int i = 0; i < queries.Length; i++)
         {
-            var queries = new ExactSearch.Query[rows.Length];
-            for (int i = 0; i < rows.Length; i++) queries[i] = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, rows[i], options, null);
-            return run(s, queries);
+            ReadOnlySpan<byte> row = MemoryMarshal.AsBytes(rows.GetRowSpan(i));
+            queries[i] = radius is { } r ? SearchQuery.Within(Metric, row, r, options) : SearchQuery.Nearest(Metric, row, options);
         }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        return queries;
+    }
+
+    private IReadOnlyList<IReadOnlyList<Hit>> Batch(SearchQuery[] queries)
+    {
+        if (queries.Length == 0) return [];
+        using var lease = SnapshotLease.Acquire(_engine);
+        return _planner.Batch(lease.Snapshot, queries);
     }
 }

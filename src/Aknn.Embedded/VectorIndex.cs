@@ -35,12 +35,13 @@ public sealed partial class VectorIndex : IDisposable
 
     private readonly IndexEngine _engine;
     private readonly int _words;
+    private readonly SearchPlanner _planner;
 
     private VectorIndex(IndexEngine engine, ComputeMode compute)
     {
         _engine = engine;
         _words = engine.Metric == Metric.Hamming ? engine.Dimensions / 64 : 0;
-        _compute = CreateComputeSelector(compute);
+        _planner = new SearchPlanner(engine, CreateComputeSelector(compute));
     }
 
     /// <summary>Creates a new index in <paramref name="folder"/>, which must not exist or be empty.</summary>
@@ -112,9 +113,8 @@ public sealed partial class VectorIndex : IDisposable
     {
         get
         {
-            Snapshot s = _engine.Acquire();
-            IndexEngine.Release(s);
-            return s.LiveCount;
+            using var lease = SnapshotLease.Acquire(_engine);
+            return lease.Snapshot.LiveCount;
         }
     }
 
@@ -296,24 +296,17 @@ public sealed partial class VectorIndex : IDisposable
     public bool TryGet(string id, [NotNullWhen(true)] out StoredItem? item)
     {
         byte[] idUtf8 = ValidateId(id, nameof(id));
-        Snapshot s = _engine.Acquire();
-        try
+        using var lease = SnapshotLease.Acquire(_engine);
+        if (!RowLookup.TryLocate(lease.Snapshot, id, idUtf8, out RowLocation at))
         {
-            if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
-            {
-                item = null;
-                return false;
-            }
-            ReadOnlySpan<byte> bytes = at.Vector();
-            item = Metric == Metric.Hamming
-                ? new StoredItem(id, [], MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(), at.Payload().ToArray())
-                : new StoredItem(id, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), [], at.Payload().ToArray());
-            return true;
+            item = null;
+            return false;
         }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        ReadOnlySpan<byte> bytes = at.Vector();
+        item = Metric == Metric.Hamming
+            ? new StoredItem(id, [], MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(), at.Payload().ToArray())
+            : new StoredItem(id, MemoryMarshal.Cast<byte, float>(bytes).ToArray(), [], at.Payload().ToArray());
+        return true;
     }
 
     /// <summary>Whether <paramref name="id"/> is stored.</summary>
@@ -321,9 +314,8 @@ public sealed partial class VectorIndex : IDisposable
     public bool Contains(string id)
     {
         byte[] idUtf8 = ValidateId(id, nameof(id));
-        Snapshot s = _engine.Acquire();
-        try { return RowLookup.TryLocate(s, id, idUtf8, out _); }
-        finally { IndexEngine.Release(s); }
+        using var lease = SnapshotLease.Acquire(_engine);
+        return RowLookup.TryLocate(lease.Snapshot, id, idUtf8, out _);
     }
 
     /// <summary>
@@ -335,8 +327,18 @@ public sealed partial class VectorIndex : IDisposable
     public SearchResults Search(ReadOnlySpan<float> query, SearchOptions? options = null)
     {
         ValidateFloats(query, nameof(query));
-        return Knn(MemoryMarshal.AsBytes(query), options);
+        return Nearest(SearchQuery.Nearest(Metric, MemoryMarshal.AsBytes(query), options));
     }
+
+    /// <summary>
+    /// The <paramref name="k"/> stored vectors nearest to <paramref name="query"/>, nearest first, with
+    /// every other option at its default; the count comes first, as in USearch and
+    /// Microsoft.Extensions.VectorData.
+    /// </summary>
+    /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
+    /// <param name="k">Number of results, 1 to <see cref="SearchOptions.MaxK"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is out of range.</exception>
+    public SearchResults Search(ReadOnlySpan<float> query, int k) => Search(query, new SearchOptions { K = k });
 
     /// <summary>The <see cref="SearchOptions.K"/> stored codes nearest to <paramref name="code"/> in Hamming distance.</summary>
     /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
@@ -344,8 +346,14 @@ public sealed partial class VectorIndex : IDisposable
     public SearchResults SearchCode(ReadOnlySpan<ulong> code, SearchOptions? options = null)
     {
         ValidateCode(code, nameof(code));
-        return Knn(MemoryMarshal.AsBytes(code), options);
+        return Nearest(SearchQuery.Nearest(Metric, MemoryMarshal.AsBytes(code), options));
     }
+
+    /// <summary>The <paramref name="k"/> stored codes nearest to <paramref name="code"/> in Hamming distance, other options at their defaults.</summary>
+    /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
+    /// <param name="k">Number of results, 1 to <see cref="SearchOptions.MaxK"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is out of range.</exception>
+    public SearchResults SearchCode(ReadOnlySpan<ulong> code, int k) => SearchCode(code, new SearchOptions { K = k });
 
     /// <summary>
     /// The nearest neighbours of a stored item, using its stored vector as the query. The item
@@ -359,19 +367,11 @@ public sealed partial class VectorIndex : IDisposable
         byte[] idUtf8 = ValidateId(id, nameof(id));
         options ??= SearchOptions.Default;
         options.Validate();
-        Snapshot s = _engine.Acquire();
-        try
-        {
-            if (!RowLookup.TryLocate(s, id, idUtf8, out RowLocation at))
-                throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
-            ReadOnlySpan<byte> vector = at.Vector();
-            var query = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, vector, options, options.IncludeSelf ? null : idUtf8);
-            return Nearest(s, query, vector, options);
-        }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        using var lease = SnapshotLease.Acquire(_engine);
+        if (!RowLookup.TryLocate(lease.Snapshot, id, idUtf8, out RowLocation at))
+            throw new KeyNotFoundException($"No item with id '{id}' is stored in the index at '{Folder}'.");
+        var query = SearchQuery.Nearest(Metric, at.Vector(), options, options.IncludeSelf ? null : idUtf8);
+        return _planner.Nearest(lease.Snapshot, query);
     }
 
     /// <summary>
@@ -380,63 +380,36 @@ public sealed partial class VectorIndex : IDisposable
     /// </summary>
     /// <param name="query">A vector of <see cref="Dimensions"/> finite components.</param>
     /// <param name="radius">The largest distance to include.</param>
-    /// <param name="options">Filter and payload options.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The radius is NaN, or negative under Euclidean or Manhattan distance, which are never negative.</exception>
+    /// <param name="options">Filter and payload options (validated as for <see cref="Search(ReadOnlySpan{float}, SearchOptions?)"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is NaN, or negative under Euclidean or Manhattan
+    /// distance, which are never negative (dot-product distances can be, and cosine ones by a rounding error); or an option is out of range.</exception>
     public IReadOnlyList<Hit> SearchRadius(ReadOnlySpan<float> query, float radius, SearchOptions? options = null)
     {
         ValidateFloats(query, nameof(query));
-        if (float.IsNaN(radius)) throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be a number.");
-        // One rule with SearchCodeRadius: a negative radius is a mistake, not an empty result, where
-        // distances are never negative. Dot-product distances (the negated dot product) are negative
-        // by definition, and a cosine distance can round a hair below 0 (1 − cos of nearly equal
-        // vectors), so that a reported distance passed back as a radius must stay valid there.
-        if (radius < 0 && Metric is Metric.Euclidean or Metric.Manhattan)
-            throw new ArgumentOutOfRangeException(nameof(radius), radius, $"The radius must be 0 or more for {Metric} distances, which are never negative.");
-        return Within(MemoryMarshal.AsBytes(query), ExactSearch.RankingBound(Metric, radius), options);
+        return Within(SearchQuery.Within(Metric, MemoryMarshal.AsBytes(query), radius, options));
     }
 
     /// <summary>Every stored code within Hamming distance <paramref name="radius"/> of <paramref name="code"/>, nearest first.</summary>
     /// <param name="code">A code of <see cref="Dimensions"/>/64 words.</param>
     /// <param name="radius">The largest number of differing bits to include (0 or more).</param>
-    /// <param name="options">Filter and payload options.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The radius is negative.</exception>
+    /// <param name="options">Filter and payload options (validated as for <see cref="SearchCode(ReadOnlySpan{ulong}, SearchOptions?)"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is negative, or an option is out of range.</exception>
     public IReadOnlyList<Hit> SearchCodeRadius(ReadOnlySpan<ulong> code, int radius, SearchOptions? options = null)
     {
         ValidateCode(code, nameof(code));
-        if (radius < 0)
-            throw new ArgumentOutOfRangeException(nameof(radius), radius, "The radius must be 0 or more for Hamming distances, which are never negative.");
-        return Within(MemoryMarshal.AsBytes(code), radius, options);
+        return Within(SearchQuery.Within(Metric, MemoryMarshal.AsBytes(code), radius, options));
     }
 
-    private SearchResults Knn(ReadOnlySpan<byte> query, SearchOptions? options)
+    private SearchResults Nearest(SearchQuery query)
     {
-        options ??= SearchOptions.Default;
-        options.Validate();
-        Snapshot s = _engine.Acquire();
-        try
-        {
-            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
-            return Nearest(s, q, query, options);
-        }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        using var lease = SnapshotLease.Acquire(_engine);
+        return _planner.Nearest(lease.Snapshot, query);
     }
 
-    private List<Hit> Within(ReadOnlySpan<byte> query, float bound, SearchOptions? options)
+    private List<Hit> Within(SearchQuery query)
     {
-        options ??= SearchOptions.Default;
-        Snapshot s = _engine.Acquire();
-        try
-        {
-            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, query, options, null);
-            return Metric == Metric.Hamming ? CodeSearch.Within(s, q, (int)bound) : ExactSearch.Run(s, q, new RadiusCollector(bound));
-        }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        using var lease = SnapshotLease.Acquire(_engine);
+        return _planner.Within(lease.Snapshot, query);
     }
 
     /// <summary>
@@ -454,10 +427,9 @@ public sealed partial class VectorIndex : IDisposable
     public DuplicateReport FindDuplicates(int radius, DuplicateOptions? options = null, IProgress<DuplicateProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         RequireCodes(nameof(FindDuplicates));
-        ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        Snapshot s = _engine.Acquire();
-        try { return DuplicateJoin.Run(s, _words, radius, options ?? DuplicateOptions.Default, progress, cancellationToken); }
-        finally { IndexEngine.Release(s); }
+        SearchQuery.CheckRadius(Metric, radius);
+        using var lease = SnapshotLease.Acquire(_engine);
+        return DuplicateJoin.Run(lease.Snapshot, _words, radius, options ?? DuplicateOptions.Default, progress, cancellationToken);
     }
 
     /// <summary>
@@ -475,10 +447,9 @@ public sealed partial class VectorIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(ids);
         RequireCodes(nameof(FindDuplicatesOf));
-        ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        Snapshot s = _engine.Acquire();
-        try { return DuplicateJoin.Of(s, ids, radius, options ?? DuplicateOptions.Default, _engine.Schema.RowBytes, cancellationToken); }
-        finally { IndexEngine.Release(s); }
+        SearchQuery.CheckRadius(Metric, radius);
+        using var lease = SnapshotLease.Acquire(_engine);
+        return DuplicateJoin.Of(lease.Snapshot, ids, radius, options ?? DuplicateOptions.Default, cancellationToken);
     }
 
     private void RequireCodes(string operation)
@@ -487,66 +458,31 @@ public sealed partial class VectorIndex : IDisposable
             throw new InvalidOperationException($"{operation} groups binary codes; this index stores float vectors ({Metric}). Create the index with Metric.Hamming to store perceptual hashes.");
     }
 
-    /// <summary>
-    /// LSH indexes search their buckets (unless the search asks to be exact or the model is not
-    /// fitted yet); binary codes go through multi-index hashing (which scans sources without
-    /// tables); float vectors are scanned.
-    /// </summary>
-    private SearchResults Nearest(Snapshot s, ExactSearch.Query query, ReadOnlySpan<byte> vector, SearchOptions options)
-    {
-        if (_engine.Lsh is { } lsh && !options.Exact)
-            return LshSearch.Nearest(s, query, lsh, vector, options.K, options.ResolvedCandidates, options.Probes ?? _engine.LshProbes);
-        var hits = Metric == Metric.Hamming && _engine.Schema.Model != IndexModelKind.Lsh
-            ? CodeSearch.Nearest(s, query, options.K)
-            : ExactSearch.Run(s, query, new TopKCollector(options.K));
-        return new SearchResults(hits, false, s.LiveCount);
-    }
-
     /// <summary>Copies of up to <paramref name="max"/> live rows (raw row bytes), spread evenly over the index; for the tuner.</summary>
     internal byte[][] SampleLiveRows(int max)
     {
-        Snapshot s = _engine.Acquire();
-        try
+        using var lease = SnapshotLease.Acquire(_engine);
+        Snapshot s = lease.Snapshot;
+        long stride = Math.Max(1, (s.LiveCount + max - 1) / Math.Max(1, max));
+        var rows = new List<byte[]>();
+        long seen = 0;
+        foreach (RowSource source in s.Sources)
         {
-            long stride = Math.Max(1, (s.LiveCount + max - 1) / Math.Max(1, max));
-            var rows = new List<byte[]>();
-            long seen = 0;
-            void Offer(ReadOnlySpan<byte> row)
-            {
-                if (seen++ % stride == 0 && rows.Count < max) rows.Add(row.ToArray());
-            }
-            foreach (var seg in s.Segments.Items)
-                for (int r = 0; r < seg.RowCount; r++)
-                    if (!seg.IsDeleted(r, s.Sequence)) Offer(seg.Vector(r));
-            if (s.Frozen is { } frozen)
-                for (int r = 0; r < frozen.Count; r++)
-                    if (frozen.DeletedAt(r) > s.Sequence) Offer(frozen.Vector(r));
-            for (int r = 0; r < s.TailCount; r++)
-                if (s.Tail.DeletedAt(r) > s.Sequence) Offer(s.Tail.Vector(r));
-            return [.. rows];
+            for (int r = 0; r < source.Count && rows.Count < max; r++)
+                if (!source.IsDeleted(r) && seen++ % stride == 0) rows.Add(source.Vector(r).ToArray());
         }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        return [.. rows];
     }
 
     /// <summary>The fitted LSH model, or null; for tests.</summary>
-    internal Hashing.LshModel? LshModel => _engine.Lsh;
+    internal Bucketing.LshModel? LshModel => _engine.Lsh;
 
     /// <summary>For tests: how many of the given (table, key) buckets hold each live row.</summary>
     internal Dictionary<string, int> LshBucketCounts(List<(int Table, uint Key)> keys)
     {
-        Snapshot s = _engine.Acquire();
-        try
-        {
-            var q = ExactSearch.Prepare(Metric, _engine.Schema.RowBytes, new byte[_engine.Schema.RowBytes], SearchOptions.Default, null);
-            return LshSearch.BucketCounts(s, q, _engine.Lsh!, keys);
-        }
-        finally
-        {
-            IndexEngine.Release(s);
-        }
+        using var lease = SnapshotLease.Acquire(_engine);
+        var query = SearchQuery.Nearest(Metric, new byte[_engine.Schema.RowBytes], null);
+        return _planner.LshBucketCounts(lease.Snapshot, query, keys);
     }
 
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>

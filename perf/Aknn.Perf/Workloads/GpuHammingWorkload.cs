@@ -48,7 +48,7 @@ internal static class GpuHammingWorkload
             {
                 // The kernel alone on the resident segment.
                 var prepared = Enumerable.Range(0, q)
-                    .Select(i => ExactSearch.Prepare(Metric.Hamming, words * 8, System.Runtime.InteropServices.MemoryMarshal.AsBytes(queries.AsSpan(i * words, words)), SearchOptions.Default, null))
+                    .Select(i => SearchQuery.Nearest(Metric.Hamming, System.Runtime.InteropServices.MemoryMarshal.AsBytes(queries.AsSpan(i * words, words)), null))
                     .ToArray();
                 var times = new List<double>();
                 long matches = 0;
@@ -126,7 +126,7 @@ internal static class GpuCommon
             results[mode == ComputeMode.Gpu ? "opencl" : "cpu"] = (Stats.Median(times), hits);
             if (mode == ComputeMode.Gpu)
             {
-                ComputeDiagnostics d = index.Compute;
+                ComputeDiagnostics d = index.GetComputeDiagnostics();
                 ResultPrinter.Note($"device scans {d.DeviceScans}, host rescans {d.HostFallbacks}, segments sent to the CPU {d.CpuSegments}");
             }
         }

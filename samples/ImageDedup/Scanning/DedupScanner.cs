@@ -203,10 +203,9 @@ public sealed class DedupScanner : IDisposable
     /// <summary>Every entry of the index: id and record (null where the payload is not a record of this program).</summary>
     private Dictionary<string, FileRecord?> LoadStored()
     {
-        // Every code lies within distance Dimensions of any code, so this radius search lists the whole index.
-        IReadOnlyList<Hit> all = _index.SearchCodeRadius(new ulong[_index.Dimensions / 64], _index.Dimensions, new SearchOptions { IncludePayload = true });
-        var stored = new Dictionary<string, FileRecord?>(all.Count, StringComparer.Ordinal);
-        foreach (Hit hit in all) stored[hit.Id] = FileRecord.TryParse(hit.Payload);
+        // Streams the live items of one snapshot (ids and payloads; the codes are not needed here).
+        var stored = new Dictionary<string, FileRecord?>((int)Math.Min(_index.Count, int.MaxValue), StringComparer.Ordinal);
+        foreach (StoredItem item in _index.EnumerateItems()) stored[item.Id] = FileRecord.TryParse(item.Payload);
         return stored;
     }
 

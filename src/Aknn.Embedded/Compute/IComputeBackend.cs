@@ -7,7 +7,7 @@ namespace Aknn.Embedded.Compute;
 /// The operations worth offloading: exact k-nearest-neighbour and radius search of a batch of
 /// queries over one segment, for float vectors (L2, cosine, dot, L1) and binary codes (Hamming).
 /// Every implementation leaves each query's collector exactly as
-/// <see cref="ExactSearch.ScanSegment"/> would: same rows, same distances, bit for bit; deletions
+/// <see cref="ExactSearch.Scan"/> would: same rows, same distances, bit for bit; deletions
 /// at the snapshot's sequence, the filter and the tie rule apply as on the CPU.
 /// </summary>
 internal interface IComputeBackend
@@ -25,16 +25,16 @@ internal interface IComputeBackend
     /// <param name="k">The K of every query's top-K collector.</param>
     /// <param name="collectors">One top-K collector per query.</param>
     /// <param name="parallel">Whether per-query host work may run on several threads (false when a filter is set).</param>
-    void Nearest(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, int k, Collector[] collectors, bool parallel);
+    void Nearest(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, int k, Collector[] collectors, bool parallel);
 
     /// <summary>Offers each query every live row of <paramref name="segment"/> within the ranking distance <paramref name="bound"/>.</summary>
     /// <param name="segment">The segment to scan.</param>
     /// <param name="sequence">The snapshot's sequence.</param>
     /// <param name="queries">Prepared queries, all of the segment's metric.</param>
-    /// <param name="bound">The ranking bound (squared for Euclidean, see <see cref="ExactSearch.RankingBound"/>).</param>
+    /// <param name="bound">The ranking bound (squared for Euclidean, see <see cref="SearchQuery.RankingBound"/>).</param>
     /// <param name="collectors">One radius collector per query.</param>
     /// <param name="parallel">Whether per-query host work may run on several threads.</param>
-    void Within(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, float bound, Collector[] collectors, bool parallel);
+    void Within(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, float bound, Collector[] collectors, bool parallel);
 }
 
 /// <summary>The CPU back end: the SIMD scan of <see cref="ExactSearch"/>, one query per core at a time.</summary>
@@ -44,21 +44,21 @@ internal sealed class CpuBackend : IComputeBackend
 
     public string Name => "cpu";
 
-    public void Nearest(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, int k, Collector[] collectors, bool parallel) =>
+    public void Nearest(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, int k, Collector[] collectors, bool parallel) =>
         Scan(segment, sequence, queries, collectors, parallel);
 
-    public void Within(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, float bound, Collector[] collectors, bool parallel) =>
+    public void Within(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, float bound, Collector[] collectors, bool parallel) =>
         Scan(segment, sequence, queries, collectors, parallel);
 
-    private static void Scan(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, Collector[] collectors, bool parallel)
+    private static void Scan(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, Collector[] collectors, bool parallel)
     {
         if (parallel && queries.Count > 1)
-            Parallel.For(0, queries.Count, q => ExactSearch.ScanSegment(queries[q], collectors[q], segment, sequence));
+            Parallel.For(0, queries.Count, q => ExactSearch.Scan(queries[q], collectors[q], new RowSource(segment, sequence)));
         else
-            for (int q = 0; q < queries.Count; q++) ExactSearch.ScanSegment(queries[q], collectors[q], segment, sequence);
+            for (int q = 0; q < queries.Count; q++) ExactSearch.Scan(queries[q], collectors[q], new RowSource(segment, sequence));
     }
 
     /// <summary>Scans one query over one segment: the fallback of the device back end.</summary>
-    public static void ScanOne(Segment segment, long sequence, ExactSearch.Query query, Collector collector) =>
-        ExactSearch.ScanSegment(query, collector, segment, sequence);
+    public static void ScanOne(Segment segment, long sequence, SearchQuery query, Collector collector) =>
+        ExactSearch.Scan(query, collector, new RowSource(segment, sequence));
 }

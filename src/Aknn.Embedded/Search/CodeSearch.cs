@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Kernels;
 using Aknn.Embedded.Storage;
 
@@ -20,48 +20,42 @@ namespace Aknn.Embedded.Search;
 /// </remarks>
 internal static unsafe class CodeSearch
 {
-    /// <summary>Every live code within <paramref name="radius"/> of the query.</summary>
-    public static List<Hit> Within(Snapshot snapshot, ExactSearch.Query query, int radius)
+    /// <summary>Every live code within the query's radius (<see cref="SearchQuery.Bound"/>).</summary>
+    public static List<Hit> Within(Snapshot snapshot, SearchQuery query)
     {
+        int radius = (int)query.Bound;
         var collector = new RadiusCollector(radius);
-        var search = new Prober(query, collector, snapshot.Sequence);
-        foreach (Segment seg in snapshot.Segments.Items)
+        var search = new Prober(query, collector);
+        foreach (RowSource source in snapshot.Sources)
         {
-            SegmentSubstrings? tables = seg.Substrings();
-            if (tables is not null && search.ProbeIsCheaper(tables.Layout, seg.RowCount, radius, ProbeCosts.Segment(seg.RowCount, tables.Layout.Words))) search.WithinSegment(seg, tables, radius);
-            else ExactSearch.ScanSegment(query, collector, seg, snapshot.Sequence);
-        }
-        foreach (var (tail, chunks, count) in Tails(snapshot))
-        {
-            if (tail.Substrings is { } tables && search.ProbeIsCheaper(tables.Layout!, count, radius, ProbeCosts.Tail)) search.WithinTail(tail, tables, count, radius);
-            else ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
+            if (Tables.Of(source) is { } tables && search.ProbeIsCheaper(tables.Layout, source.Count, radius, tables.Costs)) search.Within(source, tables, radius);
+            else ExactSearch.Scan(query, collector, source);
         }
         return ExactSearch.ToHits(query, collector);
     }
 
-    /// <summary>The <paramref name="k"/> live codes nearest to the query (ties by id).</summary>
-    public static List<Hit> Nearest(Snapshot snapshot, ExactSearch.Query query, int k)
+    /// <summary>The K live codes nearest to the query (ties by id).</summary>
+    public static List<Hit> Nearest(Snapshot snapshot, SearchQuery query)
     {
-        var collector = new TopKCollector(k);
-        var search = new Prober(query, collector, snapshot.Sequence);
-        foreach (Segment seg in snapshot.Segments.Items)
+        var collector = new TopKCollector(query.K);
+        var search = new Prober(query, collector);
+        foreach (RowSource source in snapshot.Sources)
         {
-            SegmentSubstrings? tables = seg.Substrings();
-            if (tables is null) ExactSearch.ScanSegment(query, collector, seg, snapshot.Sequence);
-            else search.NearestInSegment(seg, tables);
-        }
-        foreach (var (tail, chunks, count) in Tails(snapshot))
-        {
-            if (tail.Substrings is null) ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, snapshot.Sequence);
-            else search.NearestInTail(tail, chunks, count);
+            if (Tables.Of(source) is { } tables) search.Nearest(source, tables);
+            else ExactSearch.Scan(query, collector, source);
         }
         return ExactSearch.ToHits(query, collector);
     }
 
-    private static IEnumerable<(Tail Tail, TailChunk[] Chunks, int Count)> Tails(Snapshot s)
+    /// <summary>A source's substring tables: a segment's sorted postings or a tail's bucket chains, with the probe costs of that kind.</summary>
+    private readonly record struct Tables(SegmentSubstrings? Segment, TailBuckets? Tail, SubstringLayout Layout, ProbeCosts Costs)
     {
-        if (s.Frozen is { } frozen) yield return (frozen, frozen.Chunks, frozen.Count);
-        yield return (s.Tail, s.Chunks, s.TailCount);
+        public static Tables? Of(in RowSource source)
+        {
+            if (source.Segment is { } seg)
+                return seg.Substrings() is { } st ? new Tables(st, null, st.Layout, ProbeCosts.Segment(source.Count, st.Layout.Words)) : null;
+            return source.TailSubstrings is { } tt ? new Tables(null, tt, tt.Layout!, ProbeCosts.Tail) : null;
+        }
     }
 
     /// <summary>
@@ -73,7 +67,7 @@ internal static unsafe class CodeSearch
     private static readonly ProbeCosts ProbeLimitCosts = new(25, 0);
 
     /// <summary>The state of one query: its code, its substring keys for the source at hand, the collector.</summary>
-    private sealed class Prober(ExactSearch.Query query, Collector collector, long sequence)
+    private sealed class Prober(SearchQuery query, Collector collector)
     {
         private readonly ulong[] _code = query.Code!;
         private SubstringLayout? _layout;
@@ -100,59 +94,41 @@ internal static unsafe class CodeSearch
 
         // ------------------------------------------------------------ radius
 
-        public void WithinSegment(Segment seg, SegmentSubstrings tables, int radius)
+        public void Within(in RowSource source, Tables tables, int radius)
         {
-            SubstringLayout layout = Use(tables.Layout!);
+            SubstringLayout layout = Use(tables.Layout);
             int[] radii = layout.ProbeRadii(radius);
             for (int t = 0; t < layout.Count; t++)
             {
                 for (int flips = 0; flips <= radii[t]; flips++)
-                    ProbeSegment(seg, tables, t, flips, radii, nearest: false);
-            }
-        }
-
-        public void WithinTail(Tail tail, TailBuckets tables, int count, int radius)
-        {
-            SubstringLayout layout = Use(tables.Layout!);
-            int[] radii = layout.ProbeRadii(radius);
-            for (int t = 0; t < layout.Count; t++)
-            {
-                for (int flips = 0; flips <= radii[t]; flips++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], flips);
-                    while (variants.MoveNext())
-                        VisitTailBucket(tail, tables, count, t, _keys[t] ^ variants.Current, radii, flips, nearest: false);
-                }
+                    Probe(source, tables, t, flips, radii, nearest: false);
             }
         }
 
         // ------------------------------------------------------------ nearest neighbours
 
-        public void NearestInSegment(Segment seg, SegmentSubstrings tables)
+        public void Nearest(RowSource source, Tables tables)
         {
-            SubstringLayout layout = Use(tables.Layout!);
-            int done = Rounds(layout, seg.RowCount, ProbeCosts.Segment(seg.RowCount, layout.Words), round =>
+            SubstringLayout layout = Use(tables.Layout);
+            int done = Rounds(layout, source.Count, tables.Costs, round =>
             {
                 for (int t = 0; t < layout.Count; t++)
-                    ProbeSegment(seg, tables, t, round, null, nearest: true);
+                    Probe(source, tables, t, round, null, nearest: true);
             });
-            if (done >= 0) ExactSearch.ScanSegment(query, collector, seg, sequence, new SeenBefore(this, layout, done));
+            if (done >= 0) ExactSearch.Scan(query, collector, source, new SeenBefore(this, layout, done));
         }
 
-        public void NearestInTail(Tail tail, TailChunk[] chunks, int count)
+        /// <summary>Probes table <paramref name="t"/> with every key at exactly <paramref name="flips"/> bits from the query's.</summary>
+        private void Probe(in RowSource source, Tables tables, int t, int flips, int[]? radii, bool nearest)
         {
-            TailBuckets tables = tail.Substrings!;
-            SubstringLayout layout = Use(tables.Layout!);
-            int done = Rounds(layout, count, ProbeCosts.Tail, round =>
+            if (tables.Segment is { } segmentTables)
             {
-                for (int t = 0; t < layout.Count; t++)
-                {
-                    var variants = new KeyVariants(layout.Length[t], round);
-                    while (variants.MoveNext())
-                        VisitTailBucket(tail, tables, count, t, _keys[t] ^ variants.Current, null, round, nearest: true);
-                }
-            });
-            if (done >= 0) ExactSearch.ScanTail(query, collector, chunks, count, tail.ChunkRows, sequence, new SeenBefore(this, layout, done));
+                ProbeSegment(source, segmentTables, t, flips, radii, nearest);
+                return;
+            }
+            var variants = new KeyVariants(_layout!.Length[t], flips);
+            while (variants.MoveNext())
+                VisitTailBucket(source, tables.Tail!, t, _keys[t] ^ variants.Current, radii, flips, nearest);
         }
 
         /// <summary>
@@ -204,12 +180,11 @@ internal static unsafe class CodeSearch
         private (int Start, int End)[] _ranges = new (int, int)[64];
 
         /// <summary>
-        /// Probes table <paramref name="t"/> with every key at exactly <paramref name="flips"/> bits from
-        /// the query's. In a large segment each probe is two cache misses (the directory slot, then the
+        /// <see cref="Probe"/> in a segment. In a large segment each probe is two cache misses (the directory slot, then the
         /// bucket), so the probes go in three passes, prefetching ahead, to overlap the misses instead
         /// of waiting for them one after another.
         /// </summary>
-        private void ProbeSegment(Segment seg, SegmentSubstrings tables, int t, int flips, int[]? radii, bool nearest)
+        private void ProbeSegment(in RowSource seg, SegmentSubstrings tables, int t, int flips, int[]? radii, bool nearest)
         {
             int count = 0;
             var variants = new KeyVariants(_layout!.Length[t], flips);
@@ -230,7 +205,7 @@ internal static unsafe class CodeSearch
                 if (_ranges[i].Start < _ranges[i].End) VisitSegmentBucket(seg, tables, t, _probeKeys[i], _ranges[i], radii, flips, nearest);
         }
 
-        private void VisitSegmentBucket(Segment seg, SegmentSubstrings tables, int t, uint key, (int Start, int End) range, int[]? radii, int flips, bool nearest)
+        private void VisitSegmentBucket(in RowSource seg, SegmentSubstrings tables, int t, uint key, (int Start, int End) range, int[]? radii, int flips, bool nearest)
         {
             var (start, end) = range;
             uint* ordinals = tables.Ordinals(t);
@@ -249,7 +224,7 @@ internal static unsafe class CodeSearch
                     if (d > bound) continue;
                     var code = new ReadOnlySpan<ulong>(&c, 1);
                     if (!Canonical(code, t, radii, flips, nearest)) continue;
-                    ExactSearch.Offer(query, collector, new ExactSearch.Source(seg, null, sequence), Ordinal(seg, ordinals[i], tables, t), d);
+                    ExactSearch.Offer(query, collector, seg, Ordinal(seg.Segment!, ordinals[i], tables, t), d);
                 }
             }
             else
@@ -258,11 +233,11 @@ internal static unsafe class CodeSearch
                 for (int i = start; i < end; i++)
                 {
                     if (keys[i] != key) continue;
-                    int row = Ordinal(seg, ordinals[i], tables, t);
+                    int row = Ordinal(seg.Segment!, ordinals[i], tables, t);
                     ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(seg.Vector(row));
                     int d = HammingKernels.Distance(code, _code);
                     if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
-                    ExactSearch.Offer(query, collector, new ExactSearch.Source(seg, null, sequence), row, d);
+                    ExactSearch.Offer(query, collector, seg, row, d);
                 }
             }
         }
@@ -274,16 +249,14 @@ internal static unsafe class CodeSearch
             return (int)ordinal;
         }
 
-        private void VisitTailBucket(Tail tail, TailBuckets tables, int count, int t, uint key, int[]? radii, int flips, bool nearest)
+        private void VisitTailBucket(in RowSource tail, TailBuckets tables, int t, uint key, int[]? radii, int flips, bool nearest)
         {
-            int m = tables.Tables;
-            for (int row = tables.Head(t, key); row >= 0; row = tail.ChunkOf(row).BucketNext![row % tail.ChunkRows * m + t])
+            foreach (int row in tail.Chain(tables, t, key))
             {
-                if (row >= count) continue; // written after this search's snapshot
                 ReadOnlySpan<ulong> code = MemoryMarshal.Cast<byte, ulong>(tail.Vector(row));
                 int d = HammingKernels.Distance(code, _code);
                 if (d > collector.Bound || !Canonical(code, t, radii, flips, nearest)) continue;
-                ExactSearch.Offer(query, collector, new ExactSearch.Source(null, tail.ChunkOf(row), sequence), row % tail.ChunkRows, d);
+                ExactSearch.Offer(query, collector, tail, row, d);
             }
         }
 

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Kernels;
 using Aknn.Embedded.Storage;
 
@@ -18,7 +18,7 @@ namespace Aknn.Embedded.Search;
 /// </summary>
 internal static class DuplicateJoin
 {
-    /// <summary>A live row of the snapshot: a segment row (Source ≥ 0), or a row of a tail.</summary>
+    /// <summary>A live row of the snapshot: row <see cref="Row"/> of <see cref="Snapshot.Sources"/>[<see cref="Source"/>].</summary>
     private readonly record struct RowRef(int Source, int Row);
 
     public static DuplicateReport Run(Snapshot snapshot, int words, int radius, DuplicateOptions options, IProgress<DuplicateProgress>? progress, CancellationToken cancel)
@@ -110,7 +110,7 @@ internal static class DuplicateJoin
     }
 
     /// <summary>Duplicates of some stored items only: each one's radius search, as pairs and groups.</summary>
-    public static DuplicateReport Of(Snapshot snapshot, IEnumerable<string> ids, int radius, DuplicateOptions options, int rowBytes, CancellationToken cancel)
+    public static DuplicateReport Of(Snapshot snapshot, IEnumerable<string> ids, int radius, DuplicateOptions options, CancellationToken cancel)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var names = new List<byte[]>();
@@ -133,8 +133,8 @@ internal static class DuplicateJoin
             if (!RowLookup.TryLocate(snapshot, id, idUtf8, out RowLocation at))
                 throw new KeyNotFoundException($"No item with id '{id}' is stored in the index; FindDuplicatesOf takes ids of stored items.");
             examined++;
-            var query = ExactSearch.Prepare(Metric.Hamming, rowBytes, at.Vector(), SearchOptions.Default, idUtf8);
-            foreach (Hit hit in CodeSearch.Within(snapshot, query, radius))
+            var query = SearchQuery.Within(Metric.Hamming, at.Vector(), radius, null, idUtf8);
+            foreach (Hit hit in CodeSearch.Within(snapshot, query))
             {
                 int a = Number(id), b = Number(hit.Id);
                 pairs.Add((Math.Min(a, b), Math.Max(a, b), (int)hit.Distance));
@@ -146,13 +146,13 @@ internal static class DuplicateJoin
     /// <summary>The live codes of a snapshot, copied into one array, with where each came from.</summary>
     private sealed class LiveCodes
     {
-        private readonly List<Segment> _segments = [];
-        private readonly List<Tail> _tails = [];
+        private readonly RowSource[] _sources;
         private readonly List<RowRef> _rows = [];
         private ulong[] _codes = [];
 
-        private LiveCodes(int words)
+        private LiveCodes(RowSource[] sources, int words)
         {
+            _sources = sources;
             Words = words;
         }
 
@@ -161,43 +161,25 @@ internal static class DuplicateJoin
         public ReadOnlySpan<ulong> Code(int i) => _codes.AsSpan(i * Words, Words);
         public ulong Word0(int i) => _codes[i * Words];
 
-        public byte[] IdUtf8(int i)
-        {
-            RowRef r = _rows[i];
-            return r.Source >= 0 ? _segments[r.Source].IdUtf8(r.Row).ToArray() : _tails[-r.Source - 1].IdUtf8(r.Row);
-        }
+        public byte[] IdUtf8(int i) => _sources[_rows[i].Source].IdUtf8(_rows[i].Row).ToArray();
 
         public static LiveCodes Read(Snapshot s, int words, IProgress<DuplicateProgress>? progress, CancellationToken cancel)
         {
             long total = s.LiveCount;
-            var live = new LiveCodes(words);
+            var live = new LiveCodes(s.Sources, words);
             var codes = new List<ulong>((int)Math.Min(int.MaxValue / 2, total * words));
-            foreach (Segment seg in s.Segments.Items)
+            for (int i = 0; i < s.Sources.Length; i++)
             {
                 cancel.ThrowIfCancellationRequested();
-                int source = live._segments.Count;
-                live._segments.Add(seg);
-                for (int r = 0; r < seg.RowCount; r++)
+                RowSource source = s.Sources[i];
+                for (int r = 0; r < source.Count; r++)
                 {
-                    if (seg.IsDeleted(r, s.Sequence)) continue;
-                    live._rows.Add(new RowRef(source, r));
-                    codes.AddRange(MemoryMarshal.Cast<byte, ulong>(seg.Vector(r)));
+                    if (source.IsDeleted(r)) continue;
+                    live._rows.Add(new RowRef(i, r));
+                    codes.AddRange(MemoryMarshal.Cast<byte, ulong>(source.Vector(r)));
                 }
-                progress?.Report(new DuplicateProgress(live.Count, total, "reading"));
+                if (source.Segment is not null) progress?.Report(new DuplicateProgress(live.Count, total, "reading"));
             }
-            void AddTail(Tail tail, int count)
-            {
-                int source = -(live._tails.Count + 1);
-                live._tails.Add(tail);
-                for (int r = 0; r < count; r++)
-                {
-                    if (tail.DeletedAt(r) <= s.Sequence) continue;
-                    live._rows.Add(new RowRef(source, r));
-                    codes.AddRange(MemoryMarshal.Cast<byte, ulong>(tail.Vector(r)));
-                }
-            }
-            if (s.Frozen is { } frozen) AddTail(frozen, frozen.Count);
-            AddTail(s.Tail, s.TailCount);
             live._codes = [.. codes];
             progress?.Report(new DuplicateProgress(live.Count, total, "reading"));
             return live;

@@ -15,107 +15,51 @@ namespace Aknn.Embedded.Search;
 /// </summary>
 internal static unsafe class ExactSearch
 {
-    /// <summary>What the scan needs to know about the query.</summary>
-    internal sealed class Query
+    /// <summary>Scans every source of the snapshot and returns the collector's rows as hits.</summary>
+    public static List<Hit> Run(Snapshot snapshot, SearchQuery query, Collector collector)
     {
-        public required Metric Metric { get; init; }
-        public required int RowBytes { get; init; }
-        /// <summary>The query as float32 (cosine: normalised to unit length).</summary>
-        public float[]? Floats { get; init; }
-        public ulong[]? Code { get; init; }
-        public SearchFilter? Filter { get; init; }
-        public byte[]? ExcludeIdUtf8 { get; init; }
-        public bool IncludePayload { get; init; }
-        public SearchStrategy Strategy { get; init; }
-    }
-
-    public static Query Prepare(Metric metric, int rowBytes, ReadOnlySpan<byte> vector, SearchOptions options, byte[]? excludeId)
-    {
-        float[]? floats = null;
-        ulong[]? code = null;
-        if (metric == Metric.Hamming)
-        {
-            code = MemoryMarshal.Cast<byte, ulong>(vector).ToArray();
-        }
-        else
-        {
-            floats = MemoryMarshal.Cast<byte, float>(vector).ToArray();
-            if (metric == Metric.Cosine)
-            {
-                float norm = TensorPrimitives.Norm(floats);
-                TensorPrimitives.Divide(floats, norm, floats);
-            }
-        }
-        return new Query
-        {
-            Metric = metric, RowBytes = rowBytes, Floats = floats, Code = code,
-            Filter = options.Filter, ExcludeIdUtf8 = excludeId, IncludePayload = options.IncludePayload, Strategy = options.Strategy,
-        };
-    }
-
-    /// <summary>The distance bound used while scanning for a user-facing radius (Euclidean ranks by squared distance).</summary>
-    public static float RankingBound(Metric metric, float radius) => metric == Metric.Euclidean ? SquaredBound(radius) : radius;
-
-    /// <summary>
-    /// The largest squared distance s with <c>MathF.Sqrt(s) ≤ radius</c>, so a row is kept exactly when the
-    /// distance it would be reported with is within the radius. <c>radius * radius</c> alone can round below
-    /// the square of a reported distance (√2 as a float squares to less than 2) and drop a row on the boundary.
-    /// </summary>
-    private static float SquaredBound(float radius)
-    {
-        float s = radius * radius;
-        if (!float.IsFinite(s)) return s;
-        while (s > 0 && MathF.Sqrt(s) > radius) s = MathF.BitDecrement(s);
-        while (MathF.Sqrt(MathF.BitIncrement(s)) <= radius) s = MathF.BitIncrement(s);
-        return s;
-    }
-
-    /// <summary>Converts a ranking distance into the distance reported to the caller.</summary>
-    public static float Reported(Metric metric, float ranking) => metric == Metric.Euclidean ? MathF.Sqrt(ranking) : ranking;
-
-    public static List<Hit> Run(Snapshot snapshot, Query query, Collector collector)
-    {
-        foreach (Segment seg in snapshot.Segments.Items)
-            ScanSegment(query, collector, seg, snapshot.Sequence);
-        if (snapshot.Frozen is { } frozen)
-            ScanTail(query, collector, frozen.Chunks, frozen.Count, frozen.ChunkRows, snapshot.Sequence);
-        ScanTail(query, collector, snapshot.Chunks, snapshot.TailCount, snapshot.Tail.ChunkRows, snapshot.Sequence);
+        foreach (RowSource source in snapshot.Sources) Scan(query, collector, source);
         return ToHits(query, collector);
     }
 
     /// <summary>The collector's rows as hits, nearest first.</summary>
-    public static List<Hit> ToHits(Query query, Collector collector)
+    public static List<Hit> ToHits(SearchQuery query, Collector collector)
     {
         var sorted = collector.Sorted();
         var hits = new List<Hit>(sorted.Count);
         foreach (var c in sorted)
-            hits.Add(new Hit(Encoding.UTF8.GetString(c.IdUtf8), Reported(query.Metric, c.Distance), c.Payload));
+            hits.Add(new Hit(Encoding.UTF8.GetString(c.IdUtf8), query.Reported(c.Distance), c.Payload));
         return hits;
     }
 
     /// <summary>Blocks of about 64 KiB of vectors: few kernel calls for short rows, distances stay in L1.</summary>
-    internal static int BlockRows(Query query) => Math.Clamp(65536 / query.RowBytes, 16, 2048);
+    internal static int BlockRows(SearchQuery query) => Math.Clamp(65536 / query.RowBytes, 16, 2048);
 
-    /// <summary>Scans every row of a segment; rows <paramref name="seen"/> reports are skipped.</summary>
-    public static void ScanSegment(Query query, Collector collector, Segment seg, long sequence, SeenRows? seen = null)
+    /// <summary>
+    /// Scans every visible row of one source; rows <paramref name="seen"/> reports are skipped. A
+    /// segment is one mapped block; a tail is scanned chunk by chunk, each pinned for its block.
+    /// </summary>
+    public static void Scan(SearchQuery query, Collector collector, in RowSource source, SeenRows? seen = null)
     {
-        byte* vectors = seg.VectorsForScan();
-        float* norms = seg.NormsForScan();
-        ScanRows(query, collector, new Source(seg, null, sequence), vectors, norms, seg.RowCount, new float[BlockRows(query)], seen);
-    }
-
-    /// <summary>Scans the first <paramref name="count"/> rows of a tail's chunks; rows <paramref name="seen"/> reports are skipped.</summary>
-    public static void ScanTail(Query query, Collector collector, TailChunk[] chunks, int count, int chunkRows, long sequence, SeenRows? seen = null)
-    {
+        if (source.Segment is { } seg)
+        {
+            byte* vectors = seg.VectorsForScan();
+            float* norms = seg.NormsForScan();
+            ScanRows(query, collector, source, vectors, norms, 0, source.Count, new float[BlockRows(query)], seen);
+            return;
+        }
+        Tail tail = source.Tail!;
+        TailChunk[] chunks = source.Chunks!;
+        int chunkRows = tail.ChunkRows;
         float[] distances = new float[BlockRows(query)];
-        for (int c = 0; c * chunkRows < count; c++)
+        for (int c = 0; c * chunkRows < source.Count; c++)
         {
             TailChunk chunk = chunks[c];
-            int rows = Math.Min(chunkRows, count - c * chunkRows);
+            int rows = Math.Min(chunkRows, source.Count - c * chunkRows);
             fixed (byte* vectors = chunk.Vectors)
             fixed (float* norms = chunk.Norms)
             {
-                ScanRows(query, collector, new Source(null, chunk, sequence), vectors, norms, rows, distances, seen);
+                ScanRows(query, collector, source, vectors, norms, c * chunkRows, rows, distances, seen);
             }
         }
     }
@@ -126,19 +70,12 @@ internal static unsafe class ExactSearch
         public abstract bool Seen(ReadOnlySpan<byte> row);
     }
 
-    /// <summary>A segment or a tail chunk, for the per-row checks after the distance bound.</summary>
-    internal readonly struct Source(Segment? segment, TailChunk? chunk, long sequence)
-    {
-        public bool IsDeleted(int row) => segment is not null ? segment.IsDeleted(row, sequence) : chunk!.DeletedAt[row] <= sequence;
-        public ReadOnlySpan<byte> IdUtf8(int row) => segment is not null ? segment.IdUtf8(row) : chunk!.Ids[row];
-        public ReadOnlySpan<byte> Payload(int row) => segment is not null ? segment.Payload(row) : chunk!.Payloads[row];
-    }
-
-    private static void ScanRows(Query q, Collector collector, in Source source, byte* vectors, float* norms, int rows, float[] distances, SeenRows? seen)
+    /// <summary>Scans <paramref name="rows"/> consecutive rows at <paramref name="vectors"/>, which are the source's rows from <paramref name="firstRow"/> on.</summary>
+    private static void ScanRows(SearchQuery q, Collector collector, in RowSource source, byte* vectors, float* norms, int firstRow, int rows, float[] distances, SeenRows? seen)
     {
         if (q.Metric == Metric.Hamming)
         {
-            ScanCodes(q, collector, source, vectors, rows, distances.Length, seen);
+            ScanCodes(q, collector, source, vectors, firstRow, rows, distances.Length, seen);
             return;
         }
         int blockRows = distances.Length;
@@ -150,7 +87,7 @@ internal static unsafe class ExactSearch
             float bound = collector.Bound;
             for (int i = FirstWithin(d, 0, bound); i < n; i = FirstWithin(d, i + 1, bound))
             {
-                Consider(q, collector, source, vectors, start + i, d[i], seen);
+                Consider(q, collector, source, vectors, firstRow, start + i, d[i], seen);
                 bound = collector.Bound;
             }
         }
@@ -160,7 +97,7 @@ internal static unsafe class ExactSearch
     /// Binary codes: the fused popcount kernel returns only the rows within the collector's bound
     /// (as it stood when the block began; <see cref="Collector.WouldAccept"/> applies the current one).
     /// </summary>
-    private static void ScanCodes(Query q, Collector collector, in Source source, byte* vectors, int rows, int blockRows, SeenRows? seen)
+    private static void ScanCodes(SearchQuery q, Collector collector, in RowSource source, byte* vectors, int firstRow, int rows, int blockRows, SeenRows? seen)
     {
         ulong[] code = q.Code!;
         Span<int> matches = stackalloc int[blockRows];
@@ -171,21 +108,22 @@ internal static unsafe class ExactSearch
             int radius = (int)Math.Min(collector.Bound, code.Length * 64);
             var block = new ReadOnlySpan<ulong>(vectors + (long)start * q.RowBytes, n * code.Length);
             int found = HammingKernels.ScanWithin(code, block, radius, matches, distances);
-            for (int i = 0; i < found; i++) Consider(q, collector, source, vectors, start + matches[i], distances[i], seen);
+            for (int i = 0; i < found; i++) Consider(q, collector, source, vectors, firstRow, start + matches[i], distances[i], seen);
         }
     }
 
-    private static void Consider(Query q, Collector collector, in Source source, byte* vectors, int row, float distance, SeenRows? seen)
+    /// <summary>A row of a block that passed the bound: <paramref name="index"/> within the block, <paramref name="firstRow"/> + index within the source.</summary>
+    private static void Consider(SearchQuery q, Collector collector, in RowSource source, byte* vectors, int firstRow, int index, float distance, SeenRows? seen)
     {
-        if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)row * q.RowBytes, q.RowBytes))) return;
-        Offer(q, collector, source, row, distance);
+        if (seen is not null && seen.Seen(new ReadOnlySpan<byte>(vectors + (long)index * q.RowBytes, q.RowBytes))) return;
+        Offer(q, collector, source, firstRow + index, distance);
     }
 
     /// <summary>
     /// The per-row checks once a row's distance passes the bound: deletion, the collector's tie rule,
     /// the query's own id, the filter; then the row goes into the collector.
     /// </summary>
-    public static void Offer(Query q, Collector collector, in Source source, int row, float distance)
+    public static void Offer(SearchQuery q, Collector collector, in RowSource source, int row, float distance)
     {
         if (source.IsDeleted(row)) return;
         ReadOnlySpan<byte> id = source.IdUtf8(row);
@@ -222,7 +160,7 @@ internal static unsafe class ExactSearch
     }
 
     /// <summary>Ranking distances of <paramref name="n"/> consecutive rows to the query (codes: Hamming distances as floats).</summary>
-    internal static void Distances(Query q, byte* rows, int n, Span<float> d, float* norms)
+    internal static void Distances(SearchQuery q, byte* rows, int n, Span<float> d, float* norms)
     {
         if (q.Metric == Metric.Hamming)
         {

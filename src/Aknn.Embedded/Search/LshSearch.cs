@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Storage;
 
 namespace Aknn.Embedded.Search;
@@ -31,6 +31,8 @@ internal static unsafe class LshSearch
         public (IntPtr Start, int Length)[] Buckets = [];
         public List<(int Table, uint Key)> Keys = [];
         public byte[] Gather = [];
+        /// <summary>Per source of the snapshot: a segment's mapped vectors, fetched once per search (null for a tail).</summary>
+        public IntPtr[] Vectors = [];
     }
 
     /// <summary>How many picked rows ahead the gather prefetches (enough to cover a memory latency).</summary>
@@ -40,29 +42,9 @@ internal static unsafe class LshSearch
 
     [ThreadStatic] private static Scratch? t_scratch;
 
-    /// <summary>One segment or tail of the snapshot, for reading candidate rows.</summary>
-    private readonly struct Source(Segment? segment, Tail? tail, long sequence, byte* vectors, float* norms)
+    public static SearchResults Nearest(Snapshot snapshot, SearchQuery q, LshModel model, int probes)
     {
-        public readonly Segment? Segment = segment;
-        public readonly Tail? Tail = tail;
-
-        public bool IsDeleted(int row) => Segment is not null ? Segment.IsDeleted(row, sequence) : Tail!.DeletedAt(row) <= sequence;
-        public ReadOnlySpan<byte> IdUtf8(int row) => Segment is not null ? Segment.IdUtf8(row) : Tail!.IdUtf8(row);
-        public ReadOnlySpan<byte> Payload(int row) => Segment is not null ? Segment.Payload(row) : Tail!.Payload(row);
-
-        public ReadOnlySpan<byte> Row(int row, int rowBytes) => Segment is not null
-            ? new ReadOnlySpan<byte>(vectors + (long)row * rowBytes, rowBytes)
-            : Tail!.Vector(row);
-
-        public void* Address(int row, int rowBytes) => Segment is not null ? vectors + (long)row * rowBytes : null;
-
-        public float Norm(int row) => Segment is not null
-            ? (norms is null ? 0 : norms[row])
-            : Tail!.ChunkOf(row).Norms is { } n ? n[row % Tail.ChunkRows] : 0;
-    }
-
-    public static SearchResults Nearest(Snapshot snapshot, ExactSearch.Query q, LshModel model, ReadOnlySpan<byte> queryRow, int k, int candidates, int probes)
-    {
+        int k = q.K, candidates = q.Candidates;
         if (candidates >= snapshot.LiveCount)
         {
             // Every live row fits the budget: the exact search returns the same rows, faster.
@@ -73,12 +55,11 @@ internal static unsafe class LshSearch
         for (int round = 0; ; round++)
         {
             var collector = new TopKCollector(k);
-            var sources = new List<Source>();
             long examined = 0;
             s.Keys.Clear();
-            model.ProbeKeys(queryRow, probes, s.Keys);
-            int candidateCount = Collect(s, snapshot, q, collector, s.Keys, model, sources, ref examined);
-            long accepted = Rerank(s, q, collector, sources, candidateCount, candidates);
+            model.ProbeKeys(q.Row, probes, s.Keys);
+            int candidateCount = Collect(s, snapshot, q, collector, s.Keys, model, ref examined);
+            long accepted = Rerank(s, q, collector, snapshot.Sources, candidateCount, candidates);
             examined += accepted;
             // The query's buckets held fewer than K rows (a query far from the data, or tiny buckets):
             // probe more of the nearby buckets rather than return fewer results than the index holds.
@@ -96,12 +77,12 @@ internal static unsafe class LshSearch
     /// For tests: how many of the probed buckets hold each live row of the snapshot (rows in no
     /// probed bucket are absent).
     /// </summary>
-    public static Dictionary<string, int> BucketCounts(Snapshot snapshot, ExactSearch.Query q, LshModel model, List<(int Table, uint Key)> keys)
+    public static Dictionary<string, int> BucketCounts(Snapshot snapshot, SearchQuery q, LshModel model, List<(int Table, uint Key)> keys)
     {
         var s = new Scratch();
-        var sources = new List<Source>();
+        RowSource[] sources = snapshot.Sources;
         long examined = 0;
-        int n = Collect(s, snapshot, q, new TopKCollector(1), keys, model, sources, ref examined);
+        int n = Collect(s, snapshot, q, new TopKCollector(1), keys, model, ref examined);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < n; i++)
         {
@@ -115,63 +96,67 @@ internal static unsafe class LshSearch
     /// Counts bucket matches in every source; returns the number of candidates gathered into the
     /// scratch (sources without postings are scanned into <paramref name="collector"/> instead).
     /// </summary>
-    private static int Collect(Scratch s, Snapshot snapshot, ExactSearch.Query q, Collector collector, List<(int Table, uint Key)> keys,
-        LshModel model, List<Source> sources, ref long examined)
+    private static int Collect(Scratch s, Snapshot snapshot, SearchQuery q, Collector collector, List<(int Table, uint Key)> keys,
+        LshModel model, ref long examined)
     {
         int candidateCount = 0;
-        foreach (Segment seg in snapshot.Segments.Items)
+        RowSource[] sources = snapshot.Sources;
+        if (s.Vectors.Length < sources.Length) s.Vectors = new IntPtr[sources.Length];
+        for (int i = 0; i < sources.Length; i++)
         {
-            SegmentLshPostings? postings = seg.LshPostings(model);
-            if (postings is null)
+            RowSource source = sources[i];
+            s.Vectors[i] = 0;
+            if (source.Count == 0) continue;
+            if (source.Segment is { } seg)
             {
-                ExactSearch.ScanSegment(q, collector, seg, snapshot.Sequence);
-                examined += seg.RowCount;
-                continue;
-            }
-            sources.Add(new Source(seg, null, snapshot.Sequence, seg.VectorsForScan(), seg.NormsForScan()));
-            EnsureRows(s, seg.RowCount, keys.Count);
-            // The memory latencies overlap instead of adding up: prefetch every probed directory
-            // slot, then read the slots and prefetch each bucket's first row numbers, then count.
-            if (Sse.IsSupported)
-                foreach (var (table, key) in keys) Sse.Prefetch0(postings.Slot(table, key));
-            for (int b = 0; b < keys.Count; b++)
-            {
-                ReadOnlySpan<uint> bucket = postings.Bucket(keys[b].Table, keys[b].Key);
-                fixed (uint* first = bucket)
+                if (seg.LshPostings(model) is { } postings)
                 {
-                    s.Buckets[b] = ((IntPtr)first, bucket.Length);
-                    if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
+                    s.Vectors[i] = (IntPtr)seg.VectorsForScan();
+                    CountSegment(s, postings, seg.RowCount, keys, i, ref candidateCount);
+                    continue;
                 }
             }
-            Count(s, keys.Count, sources.Count - 1, ref candidateCount);
+            else if (source.TailLsh is { } buckets)
+            {
+                CountTail(s, source, buckets, keys, i, ref candidateCount);
+                continue;
+            }
+            // A source without tables (a segment written before the model, or tail rows seen
+            // through a snapshot older than the fit) is scanned exactly.
+            ExactSearch.Scan(q, collector, source);
+            examined += source.Count;
         }
-        if (snapshot.Frozen is { } frozen) CountTail(s, q, collector, sources, keys, frozen, frozen.Count, snapshot.Sequence, ref candidateCount, ref examined);
-        CountTail(s, q, collector, sources, keys, snapshot.Tail, snapshot.TailCount, snapshot.Sequence, ref candidateCount, ref examined);
         return candidateCount;
     }
 
-    private static void CountTail(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, List<(int Table, uint Key)> keys,
-        Tail tail, int count, long sequence, ref int candidateCount, ref long examined)
+    private static void CountSegment(Scratch s, SegmentLshPostings postings, int rows, List<(int Table, uint Key)> keys, int source, ref int candidateCount)
     {
-        if (count == 0) return;
-        TailBuckets? buckets = tail.Lsh;
-        if (buckets is null)
+        EnsureRows(s, rows, keys.Count);
+        // The memory latencies overlap instead of adding up: prefetch every probed directory
+        // slot, then read the slots and prefetch each bucket's first row numbers, then count.
+        if (Sse.IsSupported)
+            foreach (var (table, key) in keys) Sse.Prefetch0(postings.Slot(table, key));
+        for (int b = 0; b < keys.Count; b++)
         {
-            // Rows written before the model was fitted, seen through an older snapshot.
-            ExactSearch.ScanTail(q, collector, tail.Chunks, count, tail.ChunkRows, sequence);
-            examined += count;
-            return;
+            ReadOnlySpan<uint> bucket = postings.Bucket(keys[b].Table, keys[b].Key);
+            fixed (uint* first = bucket)
+            {
+                s.Buckets[b] = ((IntPtr)first, bucket.Length);
+                if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
+            }
         }
-        sources.Add(new Source(null, tail, sequence, null, null));
-        EnsureRows(s, count);
+        Count(s, keys.Count, source, ref candidateCount);
+    }
+
+    private static void CountTail(Scratch s, in RowSource tail, TailBuckets buckets, List<(int Table, uint Key)> keys, int source, ref int candidateCount)
+    {
+        EnsureRows(s, tail.Count);
         // The chains are walked into one list of row numbers, which is then counted like a segment's buckets.
-        int listed = 0, m = buckets.Tables, chunkRows = tail.ChunkRows;
+        int listed = 0;
         foreach (var (table, key) in keys)
         {
-            for (int row = buckets.Head(table, key); row >= 0; row = tail.ChunkOf(row).BucketNext![row % chunkRows * m + table])
+            foreach (int row in tail.Chain(buckets, table, key))
             {
-                // Rows past the snapshot were written after it began; the chain leads on to older rows.
-                if (row >= count) continue;
                 if (listed == s.TailRows.Length) Array.Resize(ref s.TailRows, Math.Max(1024, listed * 2));
                 s.TailRows[listed++] = (uint)row;
             }
@@ -179,7 +164,7 @@ internal static unsafe class LshSearch
         fixed (uint* rows = s.TailRows)
         {
             s.Buckets[0] = ((IntPtr)rows, listed);
-            Count(s, 1, sources.Count - 1, ref candidateCount);
+            Count(s, 1, source, ref candidateCount);
         }
     }
 
@@ -230,7 +215,7 @@ internal static unsafe class LshSearch
     /// accepted; computes their exact distances and offers them to the collector.
     /// </summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static long Rerank(Scratch s, ExactSearch.Query q, Collector collector, List<Source> sources, int candidateCount, int budget)
+    private static long Rerank(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int candidateCount, int budget)
     {
         Span<int> start = stackalloc int[257];
         start.Clear();
@@ -247,7 +232,7 @@ internal static unsafe class LshSearch
         {
             int index = s.Order[o];
             Candidate c = s.Candidates[index];
-            Source source = sources[c.Source];
+            ref readonly RowSource source = ref sources[c.Source];
             if (source.IsDeleted(c.Row)) continue;
             if (screen)
             {
@@ -272,16 +257,19 @@ internal static unsafe class LshSearch
                 if (Sse.IsSupported && first + i + PrefetchAhead < accepted)
                 {
                     Candidate ahead = s.Candidates[s.Picked[first + i + PrefetchAhead]];
-                    byte* address = (byte*)sources[ahead.Source].Address(ahead.Row, rowBytes);
+                    byte* address = (byte*)s.Vectors[ahead.Source];
                     if (address is not null)
                     {
+                        address += (long)ahead.Row * rowBytes;
                         Sse.Prefetch0(address);
                         Sse.Prefetch0(address + rowBytes - 1);
                     }
                 }
                 Candidate c = s.Candidates[s.Picked[first + i]];
-                Source source = sources[c.Source];
-                source.Row(c.Row, rowBytes).CopyTo(s.Gather.AsSpan(i * rowBytes, rowBytes));
+                ref readonly RowSource source = ref sources[c.Source];
+                byte* vectors = (byte*)s.Vectors[c.Source];
+                ReadOnlySpan<byte> row = vectors is not null ? new ReadOnlySpan<byte>(vectors + (long)c.Row * rowBytes, rowBytes) : source.Vector(c.Row);
+                row.CopyTo(s.Gather.AsSpan(i * rowBytes, rowBytes));
                 norms[i] = source.Norm(c.Row);
             }
             fixed (byte* rows = s.Gather)
@@ -294,7 +282,7 @@ internal static unsafe class LshSearch
                 float d = distances[i];
                 if (d > collector.Bound) continue;
                 Candidate c = s.Candidates[s.Picked[first + i]];
-                Source source = sources[c.Source];
+                ref readonly RowSource source = ref sources[c.Source];
                 ReadOnlySpan<byte> id = source.IdUtf8(c.Row);
                 if (!collector.WouldAccept(d, id)) continue;
                 byte[]? payload = q.IncludePayload && source.Payload(c.Row) is { IsEmpty: false } p ? p.ToArray() : null;

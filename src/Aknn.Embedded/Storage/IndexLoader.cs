@@ -1,4 +1,4 @@
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 
 namespace Aknn.Embedded.Storage;
 

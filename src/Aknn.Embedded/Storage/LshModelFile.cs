@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 
 namespace Aknn.Embedded.Storage;
 

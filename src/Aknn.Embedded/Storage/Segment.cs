@@ -211,7 +211,7 @@ internal sealed unsafe class Segment
     /// The LSH postings, checked on first use against <paramref name="model"/>'s shape; null when the
     /// segment has none.
     /// </summary>
-    public SegmentLshPostings? LshPostings(Hashing.LshModel model)
+    public SegmentLshPostings? LshPostings(Bucketing.LshModel model)
     {
         SegmentLshPostings? p = Volatile.Read(ref _lsh);
         if (p is not null) return p;

@@ -36,6 +36,13 @@ internal sealed class Snapshot(SegmentSet segments, Tail? frozen, Tail tail, Tai
 {
     public SegmentSet Segments { get; } = segments;
 
+    /// <summary>
+    /// Every part of the view that holds rows, listed once here so that searches never rebuild the
+    /// list: the segments in order, then the frozen tail (if any), then the active tail. Searches
+    /// visit them in this order, which is also the order ties in LSH counts are broken in.
+    /// </summary>
+    public RowSource[] Sources { get; } = ListSources(segments.Items, frozen, tail, chunks, tailCount, sequence);
+
     /// <summary>A full tail moved aside while its segment is written; its rows no longer change.</summary>
     public Tail? Frozen { get; } = frozen;
 
@@ -44,4 +51,13 @@ internal sealed class Snapshot(SegmentSet segments, Tail? frozen, Tail tail, Tai
     public int TailCount { get; } = tailCount;
     public long Sequence { get; } = sequence;
     public long LiveCount { get; } = liveCount;
+
+    private static RowSource[] ListSources(Segment[] segments, Tail? frozen, Tail tail, TailChunk[] chunks, int tailCount, long sequence)
+    {
+        var sources = new RowSource[segments.Length + (frozen is null ? 1 : 2)];
+        for (int i = 0; i < segments.Length; i++) sources[i] = new RowSource(segments[i], sequence);
+        if (frozen is not null) sources[segments.Length] = new RowSource(frozen, frozen.Chunks, frozen.Count, sequence);
+        sources[^1] = new RowSource(tail, chunks, tailCount, sequence);
+        return sources;
+    }
 }

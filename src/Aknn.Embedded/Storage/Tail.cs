@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 
 namespace Aknn.Embedded.Storage;
 

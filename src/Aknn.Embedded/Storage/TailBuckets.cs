@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 
 namespace Aknn.Embedded.Storage;
 

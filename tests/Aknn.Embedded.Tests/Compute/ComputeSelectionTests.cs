@@ -83,7 +83,7 @@ public class ComputeSelectionTests
         index.ComputeSelector = new ComputeSelector(ComputeMode.Gpu, null, Missing);
         var batch = index.SearchBatch(new ReadOnlySpan2D<float>(flat, 6, dim));
         for (int q = 0; q < 6; q++) DeviceBatchTests.AssertSame(index.Search(flat.AsSpan(q * dim, dim)), batch[q], $"query {q}");
-        ComputeDiagnostics d = index.Compute;
+        ComputeDiagnostics d = index.GetComputeDiagnostics();
         Assert.False(d.DeviceInUse);
         Assert.Contains("libaknn-no-such-opencl.so.9", d.Reason);
         Assert.Equal(0, d.DeviceScans);
@@ -104,7 +104,7 @@ public class ComputeSelectionTests
             DeviceBatchTests.AssertSame(index.Search(flat.AsSpan(q * dim, dim), options), batch[q], $"nearest {q}");
             DeviceBatchTests.AssertSame(index.SearchRadius(flat.AsSpan(q * dim, dim), 2.5f, options), radius[q], $"radius {q}");
         }
-        Assert.Equal(ComputeMode.Cpu, index.Compute.Mode);
+        Assert.Equal(ComputeMode.Cpu, index.GetComputeDiagnostics().Mode);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class ComputeSelectionTests
     {
         using var t = new TempFolder();
         using var index = VectorIndex.Create(t.Index(), new IndexOptions { Dimensions = 64, Metric = Metric.Hamming, Compute = ComputeMode.Gpu });
-        ComputeDiagnostics d = index.Compute;
+        ComputeDiagnostics d = index.GetComputeDiagnostics();
         Assert.True(d.DeviceInUse, d.Reason);
         Assert.Equal(OpenClRuntime.Shared.DeviceName, d.DeviceName);
         Assert.Equal(ComputeMode.Gpu, d.Mode);

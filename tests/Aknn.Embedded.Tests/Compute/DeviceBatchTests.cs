@@ -56,7 +56,7 @@ public class DeviceBatchTests
     }
 
     private static OpenClBackend Device(VectorIndex index) =>
-        index.ComputeSelector.Device() ?? throw new InvalidOperationException("no device: " + index.Compute.Reason);
+        index.ComputeSelector.Device() ?? throw new InvalidOperationException("no device: " + index.GetComputeDiagnostics().Reason);
 
     [OpenClTheory]
     [InlineData(Metric.Euclidean, 27)]
@@ -76,7 +76,7 @@ public class DeviceBatchTests
         var batch = index.SearchBatch(new ReadOnlySpan2D<float>(flat, Queries, dim), options);
         for (int q = 0; q < Queries; q++)
             AssertSame(index.Search(flat.AsSpan(q * dim, dim), options), batch[q], $"query {q}");
-        ComputeDiagnostics d = index.Compute;
+        ComputeDiagnostics d = index.GetComputeDiagnostics();
         Assert.True(d.DeviceInUse, d.Reason);
         Assert.True(d.DeviceScans >= SegmentCount(index), $"{d.DeviceScans} device scans");
         Assert.Equal(0, d.HostFallbacks);
@@ -104,7 +104,7 @@ public class DeviceBatchTests
             total += batch[q].Count;
         }
         Assert.True(total >= 30, $"only {total} hits: the radius should select a fair number");
-        Assert.True(index.Compute.DeviceScans > 0);
+        Assert.True(index.GetComputeDiagnostics().DeviceScans > 0);
     }
 
     [OpenClFact]
@@ -122,7 +122,7 @@ public class DeviceBatchTests
         var batch = index.SearchBatch(new ReadOnlySpan2D<float>(flat, Queries, dim), options);
         for (int q = 0; q < Queries; q++)
             AssertSame(index.Search(flat.AsSpan(q * dim, dim), options), batch[q], $"query {q}");
-        Assert.True(index.Compute.HostFallbacks > 0, "all of the device's candidates were deleted: the host must have rescanned");
+        Assert.True(index.GetComputeDiagnostics().HostFallbacks > 0, "all of the device's candidates were deleted: the host must have rescanned");
     }
 
     [OpenClTheory]
@@ -171,7 +171,7 @@ public class DeviceBatchTests
             total += within[q].Count;
         }
         Assert.True(total > 20, $"only {total} codes within {radius}");
-        Assert.True(index.Compute.DeviceScans >= 2 * SegmentCount(index));
+        Assert.True(index.GetComputeDiagnostics().DeviceScans >= 2 * SegmentCount(index));
     }
 
     [OpenClFact]
@@ -185,7 +185,7 @@ public class DeviceBatchTests
         var batch = index.SearchBatch(new ReadOnlySpan2D<float>(flat, 2, dim), options);
         for (int q = 0; q < 2; q++)
             AssertSame(index.Search(flat.AsSpan(q * dim, dim), options), batch[q], $"query {q}");
-        ComputeDiagnostics d = index.Compute;
+        ComputeDiagnostics d = index.GetComputeDiagnostics();
         Assert.True(d.CpuSegments > 0);
         Assert.Contains("1024", d.LastFallbackReason);
     }
@@ -205,7 +205,7 @@ public class DeviceBatchTests
         {
             Segment seg = s.Segments.Items[0];
             var queries = Enumerable.Range(0, 3)
-                .Select(q => ExactSearch.Prepare(metric, dim * 4, System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.AsSpan(q * dim, dim)), SearchOptions.Default, null))
+                .Select(q => SearchQuery.Nearest(metric, System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.AsSpan(q * dim, dim)), null))
                 .ToArray();
             SegmentResidency res = device.Resident(seg)!;
             int found;

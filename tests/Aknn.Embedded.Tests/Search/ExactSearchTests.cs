@@ -11,7 +11,7 @@ namespace Aknn.Embedded.Tests.Search;
 /// </summary>
 public class ExactSearchTests
 {
-    private static VectorIndex Create(TempFolder tmp, Metric metric, int dims, long sealThreshold = 64L << 20) =>
+    internal static VectorIndex Create(TempFolder tmp, Metric metric, int dims, long sealThreshold = 64L << 20) =>
         VectorIndex.Create(tmp.Index(), new IndexOptions
         {
             Dimensions = dims,

@@ -1,4 +1,4 @@
-using Aknn.Embedded.Hashing;
+using Aknn.Embedded.Bucketing;
 using Aknn.Embedded.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;

@@ -84,7 +84,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
         return (int)((items + 63) / 64 * 64);
     }
 
-    public void Nearest(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, int k, Collector[] collectors, bool parallel)
+    public void Nearest(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, int k, Collector[] collectors, bool parallel)
     {
         if (segment.RowCount == 0 || queries.Count == 0) return;
         if (k > MaxDeviceK)
@@ -108,7 +108,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
         for (int first = 0; first < queries.Count; first += chunk)
         {
             int count = Math.Min(chunk, queries.Count - first);
-            var part = new ArraySegment<ExactSearch.Query>([.. queries.Skip(first).Take(count)]);
+            var part = new ArraySegment<SearchQuery>([.. queries.Skip(first).Take(count)]);
             try
             {
                 lock (runtime.Sync) LaunchTopK(res, segment, part, items, dist, row);
@@ -127,7 +127,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
         }
     }
 
-    private void LaunchTopK(SegmentResidency res, Segment segment, IReadOnlyList<ExactSearch.Query> queries, int items, float[] dist, int[] row)
+    private void LaunchTopK(SegmentResidency res, Segment segment, IReadOnlyList<SearchQuery> queries, int items, float[] dist, int[] row)
     {
         bool codes = segment.Metric == Metric.Hamming;
         int width = segment.RowBytes / 4;   // floats, or 32-bit halves of words
@@ -150,7 +150,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
         fixed (int* r = row) runtime.Read(outR, r, entries * 4);
     }
 
-    private void MergeTopK(Segment segment, long sequence, ExactSearch.Query query, int k, SegmentResidency res, int items,
+    private void MergeTopK(Segment segment, long sequence, SearchQuery query, int k, SegmentResidency res, int items,
         float[] dist, int[] rowOf, int q, Collector collector)
     {
         const int P = OpenClRuntime.PartialK;
@@ -165,7 +165,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
             if (itemRows > P) beyond = Math.Min(beyond, dist[at + (long)g * P + P - 1]);
         }
         var mine = new TopKCollector(k);
-        var source = new ExactSearch.Source(segment, null, sequence);
+        var source = new RowSource(segment, sequence);
         byte* vectors = segment.VectorsForScan();
         float* norms = segment.NormsForScan();
         Span<float> scratch = stackalloc float[4];
@@ -190,7 +190,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
             if (collector.WouldAccept(c.Distance, c.IdUtf8)) collector.Add(c);
     }
 
-    public void Within(Segment segment, long sequence, IReadOnlyList<ExactSearch.Query> queries, float bound, Collector[] collectors, bool parallel)
+    public void Within(Segment segment, long sequence, IReadOnlyList<SearchQuery> queries, float bound, Collector[] collectors, bool parallel)
     {
         if (segment.RowCount == 0 || queries.Count == 0) return;
         SegmentResidency? res = Resident(segment);
@@ -232,8 +232,8 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
         float* norms = segment.NormsForScan();
         void Offer(int q)
         {
-            ExactSearch.Query query = queries[q];
-            var source = new ExactSearch.Source(segment, null, sequence);
+            SearchQuery query = queries[q];
+            var source = new RowSource(segment, sequence);
             Span<float> scratch = stackalloc float[4];
             bool codes = query.Metric == Metric.Hamming;
             for (int j = start[q]; j < start[q + 1]; j++)
@@ -249,7 +249,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
     }
 
     /// <summary>Runs the radius kernel until its output fits; returns the number of matches, or −1 past <see cref="MaxRadiusEntries"/>.</summary>
-    internal int LaunchRadius(SegmentResidency res, Segment segment, IReadOnlyList<ExactSearch.Query> queries, float bound, out int[] qr, out float[] dist)
+    internal int LaunchRadius(SegmentResidency res, Segment segment, IReadOnlyList<SearchQuery> queries, float bound, out int[] qr, out float[] dist)
     {
         bool codes = segment.Metric == Metric.Hamming;
         using ClBuffer q = UploadQueries(queries, segment.RowBytes);
@@ -319,7 +319,7 @@ internal sealed unsafe class OpenClBackend(OpenClRuntime runtime) : IComputeBack
     }
 
     /// <summary>The prepared queries (unit length under cosine) back to back, uploaded to a new buffer.</summary>
-    private ClBuffer UploadQueries(IReadOnlyList<ExactSearch.Query> queries, int rowBytes)
+    private ClBuffer UploadQueries(IReadOnlyList<SearchQuery> queries, int rowBytes)
     {
         var all = new byte[(long)queries.Count * rowBytes];
         for (int i = 0; i < queries.Count; i++)

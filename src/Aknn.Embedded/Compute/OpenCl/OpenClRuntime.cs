@@ -5,7 +5,7 @@ namespace Aknn.Embedded.Compute.OpenCl;
 
 /// <summary>
 /// The process's OpenCL device: found once (library, platforms, devices), then, on first use,
-/// given a context, an in-order queue and the kernels of <c>Kernels/aknn.cl</c> built for it.
+/// given a context, an in-order queue and the kernels of <c>DeviceSource/aknn.cl</c> (OpenCL C, compiled by the driver at run time) built for it.
 /// Every index of the process shares it; <see cref="Sync"/> serialises the commands, because a
 /// kernel's arguments are state on the kernel object.
 /// </summary>
@@ -205,7 +205,7 @@ internal sealed unsafe class OpenClRuntime : IDisposable
     /// <summary>The kernels' OpenCL C source, an embedded resource of this assembly.</summary>
     internal static byte[] KernelSource()
     {
-        using Stream? s = typeof(OpenClRuntime).Assembly.GetManifestResourceStream("Aknn.Embedded.Compute.OpenCl.Kernels.aknn.cl")
+        using Stream? s = typeof(OpenClRuntime).Assembly.GetManifestResourceStream("Aknn.Embedded.Compute.OpenCl.DeviceSource.aknn.cl")
             ?? throw new InvalidOperationException("The embedded OpenCL kernel source aknn.cl is missing from the assembly; rebuild Aknn.Embedded.");
         using var m = new MemoryStream();
         s.CopyTo(m);
