@@ -3,30 +3,50 @@ using ImageDedup.Decoding;
 
 namespace ImageDedup.Hashing;
 
-/// <summary>A perceptual hash of one image, as stored in the index.</summary>
+/// <summary>A perceptual hash of one image or of one region of it, as stored in the index.</summary>
+/// <param name="Region">Which part of the picture was hashed.</param>
 /// <param name="Code">The hash as 64-bit words (4 for PDQ, 1 for pHash), as <see cref="Aknn.Embedded.VectorIndex.UpsertCode"/> takes it.</param>
 /// <param name="Hex">The hash in its usual hexadecimal spelling.</param>
 /// <param name="Quality">PDQ's quality score (0 to 100; below 50 the hash says little about the image); null for pHash.</param>
-public sealed record ImageHash(ulong[] Code, string Hex, int? Quality);
+public sealed record ImageHash(CropRegion Region, ulong[] Code, string Hex, int? Quality);
 
 /// <summary>Computes the configured perceptual hash of decoded pixels with <see cref="PerceptualHash"/>.</summary>
 public static class ImageHasher
 {
-    /// <summary>Hashes <paramref name="image"/>.</summary>
+    /// <summary>Hashes the whole of <paramref name="image"/>.</summary>
     /// <param name="kind">Which hash.</param>
     /// <param name="image">Decoded pixels.</param>
-    public static ImageHash Compute(HashKind kind, DecodedImage image)
+    public static ImageHash Compute(HashKind kind, DecodedImage image) => Compute(kind, image, CropRegion.Full);
+
+    /// <summary>Hashes one region of <paramref name="image"/>.</summary>
+    /// <param name="kind">Which hash.</param>
+    /// <param name="image">Decoded pixels.</param>
+    /// <param name="region">The part of the picture to hash.</param>
+    public static ImageHash Compute(HashKind kind, DecodedImage image, CropRegion region)
     {
+        var (x, y, w, h) = region.In(image.Width, image.Height);
+        PixelImage pixels = image.Crop(x, y, w, h);
         switch (kind)
         {
             case HashKind.Pdq:
-                PdqHash pdq = PerceptualHash.Pdq(image.AsPixelImage());
-                return new ImageHash(pdq.ToWords(), pdq.ToHex(), pdq.Quality);
+                PdqHash pdq = PerceptualHash.Pdq(pixels);
+                return new ImageHash(region, pdq.ToWords(), pdq.ToHex(), pdq.Quality);
             case HashKind.PHash:
-                ulong code = PerceptualHash.PHash(image.AsPixelImage());
-                return new ImageHash([code], PerceptualHash.ToHex(code), null);
+                ulong code = PerceptualHash.PHash(pixels);
+                return new ImageHash(region, [code], PerceptualHash.ToHex(code), null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
+    }
+
+    /// <summary>Hashes every region of <paramref name="regions"/> (the first is normally <see cref="CropRegion.Full"/>).</summary>
+    /// <param name="kind">Which hash.</param>
+    /// <param name="image">Decoded pixels.</param>
+    /// <param name="regions">The regions.</param>
+    public static ImageHash[] ComputeAll(HashKind kind, DecodedImage image, IReadOnlyList<CropRegion> regions)
+    {
+        var hashes = new ImageHash[regions.Count];
+        for (int i = 0; i < regions.Count; i++) hashes[i] = Compute(kind, image, regions[i]);
+        return hashes;
     }
 }
