@@ -1,4 +1,5 @@
 using Aknn.Embedded.Imaging;
+using SkiaSharp;
 
 namespace ImageDedup.Decoding;
 
@@ -34,5 +35,33 @@ public sealed record DecodedImage(byte[] Pixels, int Width, int Height, PixelFor
         int start = y * stride + x * bpp;
         int length = (height - 1) * stride + width * bpp;
         return new PixelImage(Pixels.AsSpan(start, length), width, height, stride, Format);
+    }
+
+    /// <summary>
+    /// A copy shrunk by area averaging (Skia's mipmaps, then linear filtering) so that its shorter
+    /// side is <paramref name="shortSide"/>; this image itself when it is already that small.
+    /// </summary>
+    /// <param name="shortSide">The shorter side of the copy, in pixels.</param>
+    public DecodedImage Reduce(int shortSide)
+    {
+        int small = Math.Min(Width, Height);
+        if (small <= shortSide || Format != PixelFormat.Rgba32) return this;
+        double scale = (double)shortSide / small;
+        int w = Math.Max(1, (int)Math.Round(Width * scale)), h = Math.Max(1, (int)Math.Round(Height * scale));
+        var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var target = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var pixels = new byte[target.BytesSize64];
+        unsafe
+        {
+            fixed (byte* src = Pixels)
+            fixed (byte* dst = pixels)
+            {
+                using var from = new SKPixmap(info, (IntPtr)src, info.RowBytes);
+                using var to = new SKPixmap(target, (IntPtr)dst, target.RowBytes);
+                if (!from.ScalePixels(to, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
+                    throw new InvalidOperationException($"Skia could not scale a {Width}×{Height} picture to {w}×{h}.");
+            }
+        }
+        return new DecodedImage(pixels, w, h, Format, SourceWidth, SourceHeight);
     }
 }

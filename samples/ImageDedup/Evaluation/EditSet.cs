@@ -139,7 +139,12 @@ public static class EditSet
         canvas.Clear(SKColors.Black);
         using var paint = new SKPaint { ColorFilter = colour, ImageFilter = filter };
         using SKImage image = SKImage.FromBitmap(source);
-        canvas.DrawImage(image, new SKRect(0, 0, w, h), new SKSamplingOptions(SKCubicResampler.Mitchell), paint);
+        // Shrinking goes through mipmaps (area averaging, as photo editors do); a plain cubic filter
+        // would alias at 40% and make the copy noisier than any real resize.
+        var sampling = w < source.Width || h < source.Height
+            ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)
+            : new SKSamplingOptions(SKCubicResampler.Mitchell);
+        canvas.DrawImage(image, new SKRect(0, 0, w, h), sampling, paint);
         colour?.Dispose();
         filter?.Dispose();
         return target;

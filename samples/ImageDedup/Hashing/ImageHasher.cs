@@ -39,6 +39,15 @@ public static class ImageHasher
         }
     }
 
+    /// <summary>
+    /// The shorter side of the reduced copy that crop regions are hashed on. The full frame is
+    /// hashed on the decoded pixels; the crops, on a copy shrunk (by area averaging) to this size,
+    /// because hashing ten crops at the decoded size would cost ten times the hash of the full
+    /// frame (PDQ's cost grows with the pixel count), and both sides of every comparison hash
+    /// their crops the same way.
+    /// </summary>
+    public const int CropCanvasSide = 256;
+
     /// <summary>Hashes every region of <paramref name="regions"/> (the first is normally <see cref="CropRegion.Full"/>).</summary>
     /// <param name="kind">Which hash.</param>
     /// <param name="image">Decoded pixels.</param>
@@ -46,7 +55,17 @@ public static class ImageHasher
     public static ImageHash[] ComputeAll(HashKind kind, DecodedImage image, IReadOnlyList<CropRegion> regions)
     {
         var hashes = new ImageHash[regions.Count];
-        for (int i = 0; i < regions.Count; i++) hashes[i] = Compute(kind, image, regions[i]);
+        DecodedImage? canvas = null;
+        for (int i = 0; i < regions.Count; i++)
+        {
+            if (regions[i] == CropRegion.Full)
+            {
+                hashes[i] = Compute(kind, image, regions[i]);
+                continue;
+            }
+            canvas ??= image.Reduce(CropCanvasSide);
+            hashes[i] = Compute(kind, canvas, regions[i]);
+        }
         return hashes;
     }
 }
