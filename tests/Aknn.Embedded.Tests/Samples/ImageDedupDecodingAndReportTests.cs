@@ -154,9 +154,10 @@ public sealed class ImageDedupDecodingAndReportTests : IDisposable
     public async Task Low_quality_hashes_are_flagged_and_link_nothing_unless_asked()
     {
         Directory.CreateDirectory(Photos);
-        // Two flat pictures: PDQ gives them quality 0, and their hashes are close by chance alone.
+        // Two copies of a flat picture: PDQ gives them quality 0 (the hash of a flat picture is
+        // rounding noise, so flat pictures of any colour can land close together).
         File.WriteAllBytes(Path.Combine(Photos, "grey-1.png"), Flat(120));
-        File.WriteAllBytes(Path.Combine(Photos, "grey-2.png"), Flat(121));
+        File.WriteAllBytes(Path.Combine(Photos, "grey-2.png"), Flat(120));
 
         using (DedupScanner scanner = DedupScanner.Open(new DedupSettings { Folder = Photos, IndexRoot = Cache }))
         {
@@ -218,7 +219,7 @@ public sealed class ImageDedupDecodingAndReportTests : IDisposable
             File.Copy(Path.Combine(Bridge, name), Path.Combine(Photos, name));
         File.WriteAllBytes(Path.Combine(Photos, "other-1.jpg"), TestPictures.Shapes(1, 320, 240));
         File.WriteAllBytes(Path.Combine(Photos, "other-1-copy.png"), PngOf(Path.Combine(Photos, "other-1.jpg")));
-        File.WriteAllBytes(Path.Combine(Photos, "<b>alone</b>.jpg"), TestPictures.Shapes(2, 320, 240));
+        File.WriteAllBytes(Path.Combine(Photos, "<b>alone.jpg"), TestPictures.Shapes(2, 320, 240));
         string html = Path.Combine(_temp.Root, "report.html");
 
         (int code, _, string error) = await RunApp(Photos, "--index", Cache, "--html", html, "--quiet");
