@@ -16,7 +16,7 @@ public sealed class CommandLine
         Options:
           --hash pdq|phash      Perceptual hash (default: pdq).
           --radius N            Largest Hamming distance that joins two images
-                                (default: 31 for pdq, out of 256 bits; 6 for phash, out of 64).
+                                (default: 31 for pdq, out of 256 bits; 8 for phash, out of 64).
           --index DIR           Cache folder for the hashes, one index per hash kind inside
                                 (default: a folder per scanned folder under ~/.cache/aknn-imagededup,
                                 %LOCALAPPDATA%\aknn-imagededup on Windows).

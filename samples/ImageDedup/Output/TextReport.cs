@@ -53,6 +53,11 @@ public static class TextReport
         output.WriteLine(string.Create(Invariant,
             $"{scan.FilesFound:N0} files scanned ({scan.HashedNow:N0} hashed now, {scan.Reused:N0} reused from the index, " +
             $"{scan.Removed:N0} removed, {scan.Failures.Count:N0} not hashed); {found} ({hashName}, radius {radius}); {elapsed.TotalSeconds:0.0} s"));
+        if (scan.HashedNow > 0)
+        {
+            output.WriteLine(string.Create(Invariant,
+                $"first scan of {scan.HashedNow:N0} images: {scan.HashedNow / scan.Elapsed.TotalSeconds:0} images/s; per image {scan.DecodeTime.TotalMilliseconds / scan.HashedNow:0.0} ms decoding, {scan.HashTime.TotalMilliseconds / scan.HashedNow:0.0} ms hashing (summed over the workers)"));
+        }
         if (result.LowQuality.Count > 0)
         {
             string count = result.LowQuality.Count.ToString("N0", Invariant);
