@@ -10,8 +10,8 @@ public static class CropRegions
     /// The full frame and ten crops of it: the centre at 95% and 90% of each side, 90% of one
     /// side cut from the left, right, top or bottom, and the four corners at 90% × 90%. Both
     /// sides of a comparison have them, so a copy cropped by up to 10% of a dimension in one of
-    /// these ways matches a crop of the original (PDQ moves by 40 bits or more for a 2.5% shift,
-    /// so the windows must line up closely; see the README).
+    /// these ways matches a crop of the original (PDQ's full frame already misses a copy with 2.5%
+    /// cut from each side, so the windows must line up closely; see the README).
     /// </summary>
     public static IReadOnlyList<CropRegion> Default { get; } =
     [
