@@ -6,9 +6,3 @@ namespace ImageDedup.Actions;
 /// <param name="Target">Its full path after the move.</param>
 /// <param name="Keeper">The relative path of its group's keeper, which stays.</param>
 public sealed record PlannedMove(string RelativePath, string Source, string Target, string Keeper);
-
-/// <summary>What <see cref="DuplicateMover.Execute"/> did.</summary>
-/// <param name="Moved">The moves made.</param>
-/// <param name="Skipped">Moves not made because something already exists at the target (nothing is overwritten) or the source is gone.</param>
-/// <param name="Failed">Moves that failed, each with the error's message.</param>
-public sealed record MoveOutcome(IReadOnlyList<PlannedMove> Moved, IReadOnlyList<(PlannedMove Move, string Reason)> Skipped, IReadOnlyList<(PlannedMove Move, string Reason)> Failed);
