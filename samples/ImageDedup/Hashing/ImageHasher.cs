@@ -44,8 +44,8 @@ public static class ImageHasher
 
     /// <summary>
     /// The largest shorter side of the reduced copy that crop regions are hashed on. The full
-    /// frame is hashed on the decoded pixels; the crops, on a copy shrunk by a box filter
-    /// (<see cref="DecodedImage.Reduce"/>) to at most this size, because hashing ten crops at the
+    /// frame is hashed on the decoded pixels; the crops, on a grey copy shrunk by a box filter
+    /// (<see cref="DecodedImage.ReduceToGrey"/>) to at most this size, because hashing ten crops at the
     /// decoded size would cost ten times the hash of the full frame (PDQ's cost grows with the
     /// pixel count). Both sides of every comparison hash their crops the same way.
     /// </summary>
@@ -66,7 +66,7 @@ public static class ImageHasher
                 hashes[i] = Compute(kind, image, regions[i]);
                 continue;
             }
-            canvas ??= image.Reduce(CropCanvasSide);
+            canvas ??= image.ReduceToGrey(CropCanvasSide);
             hashes[i] = Compute(kind, canvas, regions[i]);
         }
         return hashes;
