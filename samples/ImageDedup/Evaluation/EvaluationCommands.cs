@@ -6,7 +6,8 @@ namespace ImageDedup.Evaluation;
 
 /// <summary>
 /// The maintainers' commands behind the figures in docs/benchmarks.md, reached as the first
-/// argument of the program (<c>make-edit-set</c>, <c>make-photo-set</c>, <c>evaluate</c>); they are
+/// argument of the program (<c>make-edit-set</c>, <c>make-photo-set</c>, <c>evaluate</c>,
+/// <c>stages</c>); they are
 /// not part of the user's command line.
 /// </summary>
 public static class EvaluationCommands
@@ -62,8 +63,47 @@ public static class EvaluationCommands
                 }
                 return 0;
             }
+            case "stages" when args.Length == 2:
+                Stages(args[1], output);
+                return 0;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// Times each step of hashing one file on one thread, over every JPEG in a folder, after a
+    /// warm-up round: reading the file, decoding (scaled, as a scan does), the full-frame PDQ, the
+    /// grey reduction and the ten crop hashes. The index and the reports are not included.
+    /// </summary>
+    private static void Stages(string folder, TextWriter output)
+    {
+        var decoder = new Decoding.SkiaImageDecoder(DedupSettings.DefaultDecodeMinimumSide);
+        var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new ArgumentException($"No .jpg files in '{folder}'.");
+        for (int round = 0; round < 2; round++)
+        {
+            long read = 0, decode = 0, full = 0, reduce = 0, crops = 0;
+            foreach (string file in files)
+            {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                byte[] bytes = File.ReadAllBytes(file);
+                long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Decoding.DecodedImage image = decoder.Decode(bytes);
+                long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+                ImageHasher.Compute(HashKind.Pdq, image);
+                long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Decoding.DecodedImage grey = image.ReduceToGrey(ImageHasher.CropCanvasSide);
+                long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (CropRegion region in CropRegions.Default.Skip(1)) ImageHasher.Compute(HashKind.Pdq, grey, region);
+                long t5 = System.Diagnostics.Stopwatch.GetTimestamp();
+                read += t1 - t0; decode += t2 - t1; full += t3 - t2; reduce += t4 - t3; crops += t5 - t4;
+            }
+            if (round == 0) continue; // the first round warms up the JIT and the file cache
+            double ms = 1000.0 / System.Diagnostics.Stopwatch.Frequency / files.Count;
+            double total = (read + decode + full + reduce + crops) * ms;
+            output.WriteLine(string.Create(Invariant,
+                $"{files.Count} files, ms per image on one thread: read {read * ms:0.00}, decode {decode * ms:0.00}, PDQ full frame {full * ms:0.00}, grey reduction {reduce * ms:0.00}, 10 crop PDQs {crops * ms:0.00}; total {total:0.00} ({1000 / total:0} images/s per core)"));
         }
     }
 }
