@@ -2,6 +2,10 @@
 // Aknn.Embedded index. Run with: dotnet run -c Release --project samples/ImageDedup -- <folder>
 // The work is in Cli/DedupApp.cs and Scanning/DedupScanner.cs; this file only wires up Ctrl+C.
 using ImageDedup.Cli;
+using ImageDedup.Evaluation;
+
+// Maintainers' commands that make and score the test sets of docs/benchmarks.md.
+if (await EvaluationCommands.TryRunAsync(args, Console.Out) is int done) return done;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -14,19 +14,29 @@ public sealed class CommandLine
                dotnet run -c Release --project samples/ImageDedup -- <folder> [options]
 
         Options:
-          --hash pdq|phash  Perceptual hash (default: pdq).
-          --radius N        Largest Hamming distance that joins two images
-                            (default: 31 for pdq, out of 256 bits; 10 for phash, out of 64).
-          --index DIR       Cache folder for the hashes, one index per hash kind inside
-                            (default: a folder per scanned folder under ~/.cache/aknn-imagededup,
-                            %LOCALAPPDATA%\aknn-imagededup on Windows).
-          --json FILE       Also write the groups to FILE as JSON.
-          --magick PATH     ImageMagick executable (default: 'magick' or 'convert' on PATH).
-          --quiet           No progress and no per-file warnings; groups and summary only.
-          -h, --help        Show this help.
+          --hash pdq|phash      Perceptual hash (default: pdq).
+          --radius N            Largest Hamming distance that joins two images
+                                (default: 31 for pdq, out of 256 bits; 8 for phash, out of 64).
+          --index DIR           Cache folder for the hashes, one index per hash kind inside
+                                (default: a folder per scanned folder under ~/.cache/aknn-imagededup,
+                                %LOCALAPPDATA%\aknn-imagededup on Windows).
+          --json FILE           Also write the groups to FILE as JSON.
+          --html FILE           Also write a self-contained HTML page with thumbnails of every group.
+          --move-duplicates DIR List the moves that put every non-keeper into DIR (keeping its
+                                path relative to the folder); with --yes, do them. Never deletes,
+                                never overwrites. DIR must lie outside the scanned folder.
+          --yes                 Carry out --move-duplicates.
+          --include-low-quality Let PDQ hashes of quality below 50 (flat or tiny pictures) link
+                                images; by default they are flagged and link nothing.
+          --no-crops            Hash the full frame only (crops of up to 10% are then missed).
+          --full-resolution     Decode JPEGs at full size instead of scaled down (slower; PDQ moves
+                                by a few bits, see the README).
+          --quiet               No progress and no per-file warnings; groups and summary only.
+          -h, --help            Show this help.
 
-        Images are decoded with ImageMagick (sudo apt-get install imagemagick, or
-        brew install imagemagick). A rescan hashes only new and changed files.
+        Images are decoded in-process (JPEG, PNG, WebP, GIF, BMP). A rescan hashes only new and
+        changed files. In each group the keeper (most pixels, then largest file, then oldest)
+        comes first, marked with *.
         Exit codes: 0 done, 1 error, 2 bad command line, 130 cancelled (Ctrl+C).
         """;
 
@@ -45,8 +55,23 @@ public sealed class CommandLine
     /// <summary>Where to write the JSON report, or null for none.</summary>
     public string? JsonPath { get; private init; }
 
-    /// <summary>The ImageMagick executable, or null to search PATH.</summary>
-    public string? MagickExecutable { get; private init; }
+    /// <summary>Where to write the HTML report, or null for none.</summary>
+    public string? HtmlPath { get; private init; }
+
+    /// <summary>The folder that non-keepers are moved into, or null for no moving.</summary>
+    public string? MoveDuplicatesTo { get; private init; }
+
+    /// <summary>Whether the moves are carried out (otherwise only listed).</summary>
+    public bool Yes { get; private init; }
+
+    /// <summary>Whether low-quality PDQ hashes may link images.</summary>
+    public bool IncludeLowQuality { get; private init; }
+
+    /// <summary>Whether crop hashes are computed.</summary>
+    public bool Crops { get; private init; } = true;
+
+    /// <summary>Whether JPEGs are decoded at full resolution.</summary>
+    public bool FullResolution { get; private init; }
 
     /// <summary>Whether progress and warnings are suppressed.</summary>
     public bool Quiet { get; private init; }
@@ -59,10 +84,10 @@ public sealed class CommandLine
     /// <exception cref="UsageException">The arguments are wrong; the message says how.</exception>
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
-        string? folder = null, index = null, json = null, magick = null;
+        string? folder = null, index = null, json = null, html = null, move = null;
         HashKind hash = HashKind.Pdq;
         int? radius = null;
-        bool quiet = false;
+        bool quiet = false, yes = false, lowQuality = false, crops = true, fullResolution = false;
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -87,8 +112,23 @@ public sealed class CommandLine
                 case "--json":
                     json = Value(args, ref i);
                     break;
-                case "--magick":
-                    magick = Value(args, ref i);
+                case "--html":
+                    html = Value(args, ref i);
+                    break;
+                case "--move-duplicates":
+                    move = Value(args, ref i);
+                    break;
+                case "--yes":
+                    yes = true;
+                    break;
+                case "--include-low-quality":
+                    lowQuality = true;
+                    break;
+                case "--no-crops":
+                    crops = false;
+                    break;
+                case "--full-resolution":
+                    fullResolution = true;
                     break;
                 case "--quiet" or "-q":
                     quiet = true;
@@ -105,6 +145,7 @@ public sealed class CommandLine
             }
         }
         if (folder is null) throw new UsageException("Name the folder to scan.");
+        if (yes && move is null) throw new UsageException("--yes confirms --move-duplicates DIR; give the folder to move the duplicates into.");
         if (radius is int given && given > hash.Bits())
             throw new UsageException($"--radius {given} is larger than the {hash.Bits()} bits of a {hash.Name()} hash.");
         return new CommandLine
@@ -114,7 +155,12 @@ public sealed class CommandLine
             Radius = radius,
             IndexRoot = index,
             JsonPath = json,
-            MagickExecutable = magick,
+            HtmlPath = html,
+            MoveDuplicatesTo = move,
+            Yes = yes,
+            IncludeLowQuality = lowQuality,
+            Crops = crops,
+            FullResolution = fullResolution,
             Quiet = quiet,
         };
     }

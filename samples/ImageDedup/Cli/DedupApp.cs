@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Aknn.Embedded;
-using ImageDedup.Decoding;
+using ImageDedup.Actions;
 using ImageDedup.Hashing;
 using ImageDedup.Output;
 using ImageDedup.Scanning;
@@ -13,7 +13,7 @@ public static class DedupApp
     /// <summary>Exit code: done (whether or not duplicates were found).</summary>
     public const int Success = 0;
 
-    /// <summary>Exit code: ImageMagick missing, index locked or damaged, or another error.</summary>
+    /// <summary>Exit code: index locked or damaged, a move that failed, or another error.</summary>
     public const int Failure = 1;
 
     /// <summary>Exit code: the command line is wrong.</summary>
@@ -52,6 +52,18 @@ public static class DedupApp
             error.WriteLine($"error: The folder '{command.Folder}' does not exist.");
             return BadUsage;
         }
+        // Everything the run will write is checked before the scan, which may take long.
+        try
+        {
+            if (command.JsonPath is not null) OutputFile.CheckWritable(command.JsonPath, "--json");
+            if (command.HtmlPath is not null) OutputFile.CheckWritable(command.HtmlPath, "--html");
+            if (command.MoveDuplicatesTo is not null) DuplicateMover.CheckTarget(command.Folder, command.MoveDuplicatesTo);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return BadUsage;
+        }
 
         var clock = Stopwatch.StartNew();
         var status = new StatusWriter(error, errorIsTerminal, command.Quiet);
@@ -61,12 +73,14 @@ public static class DedupApp
             Hash = command.Hash,
             Radius = command.Radius,
             IndexRoot = command.IndexRoot,
-            MagickExecutable = command.MagickExecutable,
+            IncludeLowQuality = command.IncludeLowQuality,
+            CropHashes = command.Crops,
+            DecodeMinimumSide = command.FullResolution ? 0 : DedupSettings.DefaultDecodeMinimumSide,
         };
         try
         {
             using DedupScanner scanner = DedupScanner.Open(settings);
-            ScanSummary scan = await scanner.ScanAsync(status, f => status.Warn($"cannot decode '{f.Path}': {f.Reason}"), cancellationToken);
+            ScanSummary scan = await scanner.ScanAsync(status, f => status.Warn($"not hashed: '{f.Path}': {f.Reason}"), cancellationToken);
             status.Clear();
             if (scan.WasCancelled)
             {
@@ -74,15 +88,34 @@ public static class DedupApp
                 return Cancelled;
             }
 
-            IReadOnlyList<ImageGroup> groups = scanner.FindGroups(status, cancellationToken);
+            GroupingResult result = scanner.FindGroups(status, cancellationToken);
+            IReadOnlyList<ImageGroup> groups = result.Groups;
             status.Clear();
             TextReport.WriteGroups(output, groups);
-            TextReport.WriteSummary(output, scan, groups, scanner.Hash.Name(), scanner.Radius, clock.Elapsed);
+            TextReport.WriteSummary(output, scan, result, scanner.Hash.Name(), scanner.Radius, clock.Elapsed);
             if (!command.Quiet) error.WriteLine($"index: {scanner.IndexFolder}");
             if (command.JsonPath is not null)
             {
-                JsonReport.Create(scanner, scan, groups).WriteTo(command.JsonPath);
+                JsonReport.Create(scanner, scan, result).WriteTo(command.JsonPath);
                 if (!command.Quiet) error.WriteLine($"JSON report: {Path.GetFullPath(command.JsonPath)}");
+            }
+            if (command.HtmlPath is not null)
+            {
+                HtmlReport.Write(command.HtmlPath, scanner, scan, result);
+                if (!command.Quiet) error.WriteLine($"HTML report: {Path.GetFullPath(command.HtmlPath)}");
+            }
+            if (command.MoveDuplicatesTo is not null)
+            {
+                var mover = new DuplicateMover(scanner.Folder, command.MoveDuplicatesTo);
+                IReadOnlyList<PlannedMove> moves = mover.Plan(groups);
+                if (!command.Yes)
+                {
+                    DuplicateMover.WritePlan(output, moves);
+                    return Success;
+                }
+                MoveOutcome outcome = mover.Execute(moves);
+                DuplicateMover.WriteOutcome(output, outcome);
+                return outcome.Failed.Count == 0 ? Success : Failure;
             }
             return Success;
         }
@@ -99,7 +132,7 @@ public static class DedupApp
                             "Wait for it to finish, or pass --index with another folder.");
             return Failure;
         }
-        catch (Exception e) when (e is ImageMagickNotFoundException or AknnException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is AknnException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             status.Clear();
             error.WriteLine("error: " + e.Message);

@@ -10,30 +10,38 @@ namespace ImageDedup.Scanning;
 /// <summary>
 /// Finds near-duplicate images in a folder. <see cref="ScanAsync"/> brings the hash index up to
 /// date with the folder (hashing only new and changed files, dropping entries of files that are
-/// gone); <see cref="FindGroups"/> then asks the index for groups of hashes within the radius.
+/// gone); <see cref="FindGroups"/> then asks the index for pairs of hashes within the radius and
+/// joins the files they belong to into groups, each with a keeper.
 /// </summary>
 /// <remarks>
 /// The index is an Aknn.Embedded <see cref="VectorIndex"/> of <see cref="Metric.Hamming"/> codes
-/// (256 bits for PDQ, 64 for pHash) keyed by relative path (see <see cref="ItemIds"/>), with a
-/// <see cref="FileRecord"/> as each entry's payload. The scanner holds the index's writer lock
-/// until it is disposed, so two scans of the same cache cannot interleave.
+/// (256 bits for PDQ, 64 for pHash). Each file has one code for its full frame, keyed by its
+/// relative path (see <see cref="ItemIds"/>), and with crop hashes on, one code per crop region,
+/// keyed by the path, '#' and the region's name; each code's payload is a <see cref="FileRecord"/>.
+/// The scanner holds the index's writer lock until it is disposed, so two scans of the same cache
+/// cannot interleave.
 /// </remarks>
 public sealed class DedupScanner : IDisposable
 {
-    private readonly ImageMagickDecoder _decoder;
+    private readonly SkiaImageDecoder _decoder;
     private readonly VectorIndex _index;
     private readonly int _workers;
+    private readonly IReadOnlyList<CropRegion> _regions;
+    private readonly string _regionNames;
 
-    private DedupScanner(string folder, HashKind hash, int radius, string indexRoot, string indexFolder, ImageMagickDecoder decoder, VectorIndex index, int workers)
+    private DedupScanner(string folder, DedupSettings settings, int radius, string indexRoot, string indexFolder, VectorIndex index)
     {
         Folder = folder;
-        Hash = hash;
+        Hash = settings.Hash;
         Radius = radius;
         IndexRoot = indexRoot;
         IndexFolder = indexFolder;
-        _decoder = decoder;
+        IncludeLowQuality = settings.IncludeLowQuality;
+        _decoder = new SkiaImageDecoder(settings.DecodeMinimumSide);
         _index = index;
-        _workers = workers;
+        _workers = settings.Workers;
+        _regions = settings.CropHashes ? CropRegions.Default : CropRegions.FullFrameOnly;
+        _regionNames = CropRegions.Names(_regions);
     }
 
     /// <summary>The scanned folder, as a full path.</summary>
@@ -51,17 +59,16 @@ public sealed class DedupScanner : IDisposable
     /// <summary>The index folder for <see cref="Hash"/>.</summary>
     public string IndexFolder { get; }
 
-    /// <summary>The ImageMagick executable that decodes the images.</summary>
-    public string MagickExecutable => _decoder.Executable;
+    /// <summary>Whether low-quality PDQ hashes may link images (see <see cref="DedupSettings.IncludeLowQuality"/>).</summary>
+    public bool IncludeLowQuality { get; }
 
-    /// <summary>
-    /// Checks the settings, finds ImageMagick and opens (or creates) the index. Nothing is
-    /// written before ImageMagick has been found.
-    /// </summary>
+    /// <summary>The regions hashed per image (the full frame first).</summary>
+    public IReadOnlyList<CropRegion> Regions => _regions;
+
+    /// <summary>Checks the settings and opens (or creates) the index.</summary>
     /// <param name="settings">What to scan and how.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The radius or the number of workers is out of range.</exception>
-    /// <exception cref="ImageMagickNotFoundException">ImageMagick is missing; the message says how to install it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The radius, the number of workers or the decode size is out of range.</exception>
     /// <exception cref="InvalidOperationException">The index folder belongs to something else.</exception>
     /// <exception cref="AknnException">The index is locked by another scan, or damaged.</exception>
     public static DedupScanner Open(DedupSettings settings)
@@ -75,12 +82,13 @@ public sealed class DedupScanner : IDisposable
             throw new ArgumentOutOfRangeException(nameof(settings), radius, $"The radius must lie between 0 and {bits} for {bits}-bit {settings.Hash.Name()} hashes.");
         if (settings.Workers < 1)
             throw new ArgumentOutOfRangeException(nameof(settings), settings.Workers, "At least one worker is needed.");
+        if (settings.DecodeMinimumSide < 0)
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.DecodeMinimumSide, "The decode size must be 0 (full resolution) or a number of pixels.");
 
-        ImageMagickDecoder decoder = ImageMagickDecoder.Create(settings.MagickExecutable);
         string root = Path.GetFullPath(settings.IndexRoot ?? IndexLocation.DefaultRoot(folder));
         string indexFolder = IndexLocation.Prepare(root, folder, settings.Hash);
         var index = VectorIndex.OpenOrCreate(indexFolder, new IndexOptions { Dimensions = bits, Metric = Metric.Hamming });
-        return new DedupScanner(folder, settings.Hash, radius, root, indexFolder, decoder, index, settings.Workers);
+        return new DedupScanner(folder, settings, radius, root, indexFolder, index);
     }
 
     /// <summary>
@@ -90,10 +98,13 @@ public sealed class DedupScanner : IDisposable
     /// <param name="progress">Receives "listing" and "hashing" progress; may be called from several threads.</param>
     /// <param name="failed">Called once for each file that cannot be decoded or hashed (from worker threads); the scan goes on.</param>
     /// <param name="cancellationToken">
-    /// Stops the scan: no new file is started, decoders in flight are killed, what was hashed is
-    /// committed, and the summary comes back with <see cref="ScanSummary.WasCancelled"/> set.
+    /// Stops the scan: no new file is started, what was hashed is committed, and the summary comes
+    /// back with <see cref="ScanSummary.WasCancelled"/> set.
     /// </param>
-    public async Task<ScanSummary> ScanAsync(IProgress<ScanProgress>? progress = null, Action<FileFailure>? failed = null, CancellationToken cancellationToken = default)
+    public Task<ScanSummary> ScanAsync(IProgress<ScanProgress>? progress = null, Action<FileFailure>? failed = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Scan(progress, failed, cancellationToken), CancellationToken.None);
+
+    private ScanSummary Scan(IProgress<ScanProgress>? progress, Action<FileFailure>? failed, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         List<ImageFile> files;
@@ -108,48 +119,44 @@ public sealed class DedupScanner : IDisposable
 
         Dictionary<string, FileRecord?> stored = LoadStored();
         var present = new HashSet<string>(StringComparer.Ordinal);
-        var work = new List<(ImageFile File, string Id)>();
+        var work = new List<(ImageFile File, string[] Ids)>();
         int reused = 0;
         foreach (ImageFile file in files)
         {
-            string id = ItemIds.For(file.RelativePath);
-            present.Add(id);
-            if (stored.TryGetValue(id, out FileRecord? record) && record is not null && record.Matches(file)) reused++;
-            else work.Add((file, id));
+            string[] ids = CodeIds(file.RelativePath);
+            present.UnionWith(ids);
+            bool current = stored.TryGetValue(ids[0], out FileRecord? record) && record is not null && record.Matches(file)
+                && record.Regions == _regionNames && ids.All(stored.ContainsKey);
+            if (current) reused++;
+            else work.Add((file, ids));
         }
-        int removed = 0;
-        foreach (string id in stored.Keys)
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, record) in stored)
         {
-            if (!present.Contains(id) && _index.Delete(id)) removed++;
+            if (present.Contains(id)) continue;
+            if (_index.Delete(id) && record is not null && record.Region == CropRegion.Full.Name) gone.Add(record.Path);
         }
 
         var failures = new ConcurrentBag<FileFailure>();
-        var interrupted = new ConcurrentBag<FileFailure>();
         int hashed = 0, done = 0;
+        long decodeTicks = 0, hashTicks = 0;
         bool cancelled = false;
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(work, parallel, async (item, token) =>
+            Parallel.ForEach(work, parallel, item =>
             {
-                FileFailure? failure = await HashOneAsync(item.File, item.Id, token);
+                FileFailure? failure = HashOne(item.File, item.Ids, ref decodeTicks, ref hashTicks);
                 if (failure is null)
                 {
                     Interlocked.Increment(ref hashed);
                 }
                 else
                 {
-                    // A stale entry for a file that now fails must not stand in for it.
-                    if (stored.ContainsKey(item.Id)) _index.Delete(item.Id);
-                    if (failure.Reason.Length > 0)
-                    {
-                        failures.Add(failure);
-                        failed?.Invoke(failure);
-                    }
-                    else
-                    {
-                        interrupted.Add(failure with { Reason = "ImageMagick was stopped by a signal" });
-                    }
+                    // Stale entries for a file that now fails must not stand in for it.
+                    foreach (string id in item.Ids) _index.Delete(id);
+                    failures.Add(failure);
+                    failed?.Invoke(failure);
                 }
                 progress?.Report(new ScanProgress("hashing", Interlocked.Increment(ref done), work.Count));
             });
@@ -163,40 +170,59 @@ public sealed class DedupScanner : IDisposable
             _index.Commit();
         }
 
-        // A decoder killed by a signal is the Ctrl+C that reached it with the scan's own
-        // cancellation; without one it is a real failure (for example the OOM killer).
-        cancelled |= cancellationToken.IsCancellationRequested;
-        if (!cancelled)
-        {
-            foreach (FileFailure failure in interrupted)
-            {
-                failures.Add(failure);
-                failed?.Invoke(failure);
-            }
-        }
         var sortedFailures = failures.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
-        return new ScanSummary(files.Count, hashed, reused, removed, sortedFailures, cancelled, clock.Elapsed);
+        return new ScanSummary(files.Count, hashed, reused, gone.Count, sortedFailures, cancelled, clock.Elapsed,
+            TimeSpan.FromTicks(decodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
+            TimeSpan.FromTicks(hashTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
     }
 
-    /// <summary>Decodes, hashes and stores one file; returns null on success, or the failure (an empty reason when the decoder was interrupted).</summary>
-    private async Task<FileFailure?> HashOneAsync(ImageFile file, string id, CancellationToken cancellationToken)
+    /// <summary>The ids of a file's codes: its full frame's first, then one per crop region.</summary>
+    private string[] CodeIds(string relativePath)
     {
-        ImageHash hash;
+        var ids = new string[_regions.Count];
+        ids[0] = ItemIds.For(relativePath);
+        // "x.jpg#tl90" never ends with an image extension, so it cannot be the id of another file.
+        for (int i = 1; i < ids.Length; i++) ids[i] = ItemIds.For(relativePath + "#" + _regions[i].Name);
+        return ids;
+    }
+
+    /// <summary>Decodes, hashes and stores one file; returns null on success, or the failure.</summary>
+    private FileFailure? HashOne(ImageFile file, string[] ids, ref long decodeTicks, ref long hashTicks)
+    {
+        long start = Stopwatch.GetTimestamp();
+        DecodedImage image;
         try
         {
-            DecodedImage image = await _decoder.DecodeAsync(file.FullPath, cancellationToken);
-            hash = ImageHasher.Compute(Hash, image);
+            image = _decoder.Decode(file.FullPath);
         }
         catch (ImageDecodeException e)
         {
-            return new FileFailure(file.RelativePath, e.Interrupted ? "" : e.Message);
+            return new FileFailure(file.RelativePath, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FileFailure(file.RelativePath, "the file cannot be read: " + e.Message);
+        }
+        long decoded = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref decodeTicks, decoded - start);
+
+        ImageHash[] hashes;
+        try
+        {
+            hashes = ImageHasher.ComputeAll(Hash, image, _regions);
         }
         catch (ArgumentException e)
         {
             return new FileFailure(file.RelativePath, "the image could not be hashed: " + e.Message);
         }
-        var record = new FileRecord(file.RelativePath, file.Size, file.ModifiedUtc.Ticks, hash.Quality, hash.Hex);
-        _index.UpsertCode(id, hash.Code, record.ToUtf8());
+        Interlocked.Add(ref hashTicks, Stopwatch.GetTimestamp() - decoded);
+
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            var record = new FileRecord(file.RelativePath, file.Size, file.ModifiedUtc.Ticks, hashes[i].Quality, hashes[i].Hex,
+                image.SourceWidth, image.SourceHeight, hashes[i].Region.Name, i == 0 ? _regionNames : null);
+            _index.UpsertCode(ids[i], hashes[i].Code, record.ToUtf8());
+        }
         return null;
     }
 
@@ -210,50 +236,137 @@ public sealed class DedupScanner : IDisposable
     }
 
     /// <summary>
-    /// Groups the images in the index whose hashes lie within <see cref="Radius"/> of each other
-    /// (connected components: members may be further apart, linked through others), largest
-    /// group first. Call it after <see cref="ScanAsync"/> so that the index matches the folder.
+    /// Groups the images in the index: two images join when a hash of one (full frame or crop)
+    /// lies within <see cref="Radius"/> of a hash of the other, and groups are the connected
+    /// components of those links (members may be further apart, linked through others), largest
+    /// first. PDQ hashes of quality below <see cref="DedupSettings.MinimumQuality"/> link nothing
+    /// unless <see cref="IncludeLowQuality"/> is set. Each group's keeper is the member with the
+    /// most pixels, then the largest file, then the oldest, then the first path. Call it after
+    /// <see cref="ScanAsync"/> so that the index matches the folder.
     /// </summary>
     /// <param name="progress">Receives "grouping" progress.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
-    public IReadOnlyList<ImageGroup> FindGroups(IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    public GroupingResult FindGroups(IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        // The files and their codes, from the payloads.
+        var files = new Dictionary<string, StoredFile>(StringComparer.Ordinal);
+        var codeFile = new Dictionary<string, (StoredFile File, int? Quality)>(StringComparer.Ordinal);
+        foreach (var (id, record) in LoadStored())
+        {
+            if (record is null) continue;
+            if (!files.TryGetValue(record.Path, out StoredFile? file)) files[record.Path] = file = new StoredFile(record.Path);
+            if (record.Region == CropRegion.Full.Name) file.Full = record;
+            file.Codes.Add(ParseCode(record.Hash));
+            codeFile[id] = (file, record.Quality);
+        }
+
         IProgress<DuplicateProgress>? forward = progress is null
             ? null
             : new SynchronousProgress<DuplicateProgress>(p => progress.Report(new ScanProgress("grouping", p.Done, p.Total)));
-        DuplicateReport report = _index.FindDuplicates(Radius, progress: forward, cancellationToken: cancellationToken);
-        var groups = new List<ImageGroup>(report.Groups.Count);
-        foreach (DuplicateGroup group in report.Groups)
+        DuplicateReport report = _index.FindDuplicates(Radius, new DuplicateOptions { IncludePairs = true }, forward, cancellationToken);
+
+        var parent = new Dictionary<StoredFile, StoredFile>();
+        var linked = new HashSet<StoredFile>();
+        StoredFile Root(StoredFile f)
         {
-            var members = new List<GroupMember>(group.Count);
-            ulong[]? first = null;
-            foreach (string id in group.Ids)
-            {
-                if (!_index.TryGet(id, out StoredItem? item)) continue;
-                first ??= item.Code;
-                FileRecord record = FileRecord.TryParse(item.Payload) ?? new FileRecord(id, 0, 0, null, "");
-                members.Add(new GroupMember(
-                    record.Path,
-                    record.Size,
-                    new DateTime(record.ModifiedTicks, DateTimeKind.Utc),
-                    Distance(first, item.Code),
-                    record.Quality,
-                    record.Hash));
-            }
-            if (members.Count > 1) groups.Add(new ImageGroup(members));
+            while (parent.TryGetValue(f, out StoredFile? up) && up != f) f = up;
+            return f;
         }
-        return groups;
+        foreach (DuplicatePair pair in report.Pairs)
+        {
+            if (!codeFile.TryGetValue(pair.First, out var a) || !codeFile.TryGetValue(pair.Second, out var b)) continue;
+            if (a.File == b.File || a.File.Full is null || b.File.Full is null) continue;
+            if (!IncludeLowQuality && (IsLow(a.Quality) || IsLow(b.Quality))) continue;
+            linked.Add(a.File);
+            linked.Add(b.File);
+            StoredFile ra = Root(a.File), rb = Root(b.File);
+            if (ra == rb) continue;
+            // Union by path order, so that the component's root does not depend on pair order.
+            if (string.CompareOrdinal(ra.Path, rb.Path) < 0) parent[rb] = ra;
+            else parent[ra] = rb;
+        }
+
+        var components = new Dictionary<StoredFile, List<StoredFile>>();
+        foreach (StoredFile file in linked)
+        {
+            StoredFile root = Root(file);
+            if (!components.TryGetValue(root, out var list)) components[root] = list = [];
+            list.Add(file);
+        }
+
+        var groups = new List<ImageGroup>(components.Count);
+        foreach (List<StoredFile> members in components.Values)
+        {
+            if (members.Count < 2) continue;
+            StoredFile keeper = members.OrderByDescending(f => (long)f.Full!.Width * f.Full.Height)
+                .ThenByDescending(f => f.Full!.Size)
+                .ThenBy(f => f.Full!.ModifiedTicks)
+                .ThenBy(f => f.Path, StringComparer.Ordinal)
+                .First();
+            var list = members
+                .Select(f => Member(f, f == keeper ? 0 : Distance(f, keeper), f == keeper))
+                .OrderByDescending(m => m.IsKeeper)
+                .ThenBy(m => m.Distance)
+                .ThenBy(m => m.Path, StringComparer.Ordinal)
+                .ToList();
+            groups.Add(new ImageGroup(list));
+        }
+        groups.Sort((x, y) => x.Count != y.Count ? y.Count.CompareTo(x.Count) : string.CompareOrdinal(x.Keeper.Path, y.Keeper.Path));
+
+        var low = files.Values.Where(f => f.Full is not null && IsLow(f.Full.Quality)).Select(f => f.Path).Order(StringComparer.Ordinal).ToList();
+        return new GroupingResult(groups, low, IncludeLowQuality);
     }
 
-    private static int Distance(ulong[] a, ulong[] b)
+    private static bool IsLow(int? quality) => quality is int q && q < DedupSettings.MinimumQuality;
+
+    private static GroupMember Member(StoredFile file, int distance, bool keeper)
     {
-        int d = 0;
-        for (int i = 0; i < a.Length; i++) d += BitOperations.PopCount(a[i] ^ b[i]);
-        return d;
+        FileRecord r = file.Full!;
+        return new GroupMember(r.Path, r.Size, new DateTime(r.ModifiedTicks, DateTimeKind.Utc), r.Width, r.Height, distance, r.Quality, r.Hash, keeper);
+    }
+
+    /// <summary>The smallest distance between any code of <paramref name="a"/> and any code of <paramref name="b"/>.</summary>
+    private static int Distance(StoredFile a, StoredFile b)
+    {
+        int best = int.MaxValue;
+        foreach (ulong[] x in a.Codes)
+        {
+            foreach (ulong[] y in b.Codes)
+            {
+                if (x.Length != y.Length) continue;
+                int d = 0;
+                for (int i = 0; i < x.Length; i++) d += BitOperations.PopCount(x[i] ^ y[i]);
+                best = Math.Min(best, d);
+            }
+        }
+        return best == int.MaxValue ? 0 : best;
+    }
+
+    /// <summary>
+    /// A hash in hex (as stored in the payload) as 64-bit words. The words need not be in the
+    /// index's bit order: every code is read the same way, and a Hamming distance does not depend
+    /// on where each bit sits.
+    /// </summary>
+    private static ulong[] ParseCode(string hex)
+    {
+        var words = new ulong[hex.Length / 16];
+        for (int i = 0; i < words.Length; i++)
+            words[i] = ulong.Parse(hex.AsSpan(i * 16, 16), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+        return words;
     }
 
     /// <summary>Closes the index (committing everything) and releases its writer lock.</summary>
     public void Dispose() => _index.Dispose();
+
+    /// <summary>A file in the index: its full-frame record and every code stored for it.</summary>
+    private sealed class StoredFile(string path)
+    {
+        public string Path { get; } = path;
+
+        public FileRecord? Full { get; set; }
+
+        public List<ulong[]> Codes { get; } = [];
+    }
 
     /// <summary>An <see cref="IProgress{T}"/> that calls its handler on the reporting thread (unlike <see cref="Progress{T}"/>).</summary>
     private sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>

@@ -5,6 +5,16 @@ namespace ImageDedup.Scanning;
 /// <summary>What to scan and how; see <see cref="DedupScanner.Open"/>.</summary>
 public sealed class DedupSettings
 {
+    /// <summary>
+    /// The shortest side kept when JPEGs are decoded scaled down, used when
+    /// <see cref="DecodeMinimumSide"/> is not set. 256 keeps PDQ within a few bits of a
+    /// full-resolution decode (see the README) at a fraction of the cost.
+    /// </summary>
+    public const int DefaultDecodeMinimumSide = 256;
+
+    /// <summary>The PDQ quality below which a hash is flagged and, by default, links nothing (PDQ's authors discard such hashes).</summary>
+    public const int MinimumQuality = 50;
+
     /// <summary>The folder to scan, recursively.</summary>
     public required string Folder { get; init; }
 
@@ -23,9 +33,24 @@ public sealed class DedupSettings
     /// </summary>
     public string? IndexRoot { get; init; }
 
-    /// <summary>The ImageMagick executable; null to look for <c>magick</c> or <c>convert</c> on PATH.</summary>
-    public string? MagickExecutable { get; init; }
-
     /// <summary>How many images are decoded and hashed at once. Default: one per processor.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Whether PDQ hashes of quality below <see cref="MinimumQuality"/> (flat or tiny pictures,
+    /// whose hashes say little) may link images into groups. Default false: they are flagged only.
+    /// </summary>
+    public bool IncludeLowQuality { get; init; }
+
+    /// <summary>
+    /// Whether each image also gets hashes of crops of itself (<see cref="CropRegions.Default"/>),
+    /// so that cropped copies are found. Default true.
+    /// </summary>
+    public bool CropHashes { get; init; } = true;
+
+    /// <summary>
+    /// The shortest side kept when JPEGs are decoded scaled down; 0 decodes at full resolution.
+    /// Default <see cref="DefaultDecodeMinimumSide"/>.
+    /// </summary>
+    public int DecodeMinimumSide { get; init; } = DefaultDecodeMinimumSide;
 }

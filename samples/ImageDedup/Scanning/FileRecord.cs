@@ -10,14 +10,22 @@ namespace ImageDedup.Scanning;
 /// <param name="Path">The path relative to the scanned folder, with '/' separators (the id may be a hash of it).</param>
 /// <param name="Size">File size in bytes.</param>
 /// <param name="ModifiedTicks">Last write time, UTC, in .NET ticks.</param>
-/// <param name="Quality">PDQ quality, or null for pHash.</param>
+/// <param name="Quality">PDQ quality of this code, or null for pHash.</param>
 /// <param name="Hash">The hash in hexadecimal.</param>
+/// <param name="Width">Width of the upright picture at full resolution, in pixels.</param>
+/// <param name="Height">Height of the upright picture at full resolution, in pixels.</param>
+/// <param name="Region">Which part of the picture this code hashes: "full", or a crop's name (see <see cref="Hashing.CropRegions"/>).</param>
+/// <param name="Regions">On the full-frame record: the names of every region hashed for the file, comma-separated, so that a scan with other regions hashes the file again.</param>
 public sealed record FileRecord(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("mtime")] long ModifiedTicks,
     [property: JsonPropertyName("quality")] int? Quality,
-    [property: JsonPropertyName("hash")] string Hash)
+    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("w")] int Width = 0,
+    [property: JsonPropertyName("h")] int Height = 0,
+    [property: JsonPropertyName("region")] string Region = "full",
+    [property: JsonPropertyName("regions")] string? Regions = null)
 {
     /// <summary>The record as UTF-8 JSON.</summary>
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, ScanJsonContext.Default.FileRecord);

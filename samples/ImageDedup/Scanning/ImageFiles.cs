@@ -10,7 +10,7 @@ public sealed record ImageFile(string FullPath, string RelativePath, long Size, 
 /// <summary>Finds image files by extension.</summary>
 public static class ImageFiles
 {
-    /// <summary>The extensions scanned (case-insensitive). Whether a format decodes depends on the ImageMagick build (HEIC and AVIF need libheif).</summary>
+    /// <summary>The extensions scanned (case-insensitive). Whether a format decodes depends on the SkiaSharp build (HEIC and AVIF need a platform codec; elsewhere they are reported as not hashed).</summary>
     public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif",

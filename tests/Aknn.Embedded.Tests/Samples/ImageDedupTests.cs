@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Aknn.Embedded.Tests.Support;
@@ -10,8 +9,9 @@ using ImageDedup.Scanning;
 namespace Aknn.Embedded.Tests.Samples;
 
 /// <summary>
-/// The ImageDedup sample end to end: scanning, the hash cache, grouping, and the command line.
-/// Tests that decode images need ImageMagick and are skipped without it.
+/// The ImageDedup sample end to end: decoding, scanning, the hash cache, grouping, keepers,
+/// reports, moving duplicates, and the command line. Images are decoded in-process by SkiaSharp,
+/// so nothing here needs more than the .NET SDK.
 /// </summary>
 public sealed class ImageDedupTests : IDisposable
 {
@@ -38,7 +38,7 @@ public sealed class ImageDedupTests : IDisposable
 
     // ------------------------------------------------------------------ grouping
 
-    [ImageMagickTheory]
+    [Theory]
     [InlineData(HashKind.Pdq)]
     [InlineData(HashKind.PHash)]
     public async Task The_bridge_photo_and_its_eleven_edits_form_one_group_of_twelve(HashKind hash)
@@ -47,20 +47,22 @@ public sealed class ImageDedupTests : IDisposable
 
         using DedupScanner scanner = Open(hash);
         ScanSummary scan = await scanner.ScanAsync();
-        IReadOnlyList<ImageGroup> groups = scanner.FindGroups();
+        IReadOnlyList<ImageGroup> groups = scanner.FindGroups().Groups;
 
         Assert.Equal((12, 12, 0, 0, 0, false), (scan.FilesFound, scan.HashedNow, scan.Reused, scan.Removed, scan.Failures.Count, scan.WasCancelled));
         ImageGroup group = Assert.Single(groups);
-        Assert.Equal(BridgeMods.Select(f => "bridge-mods/" + f), group.Members.Select(m => m.Path));
+        Assert.Equal(BridgeMods.Select(f => "bridge-mods/" + f), group.Members.Select(m => m.Path).Order(StringComparer.Ordinal));
         Assert.Equal(0, group.Members[0].Distance);
+        Assert.True(group.Members[0].IsKeeper);
+        Assert.All(group.Members.Skip(1), m => Assert.False(m.IsKeeper));
         Assert.All(group.Members, m => Assert.InRange(m.Distance, 0, hash.Bits()));
         Assert.All(group.Members, m => Assert.Equal(hash.Bits() / 4, m.Hash.Length));
-        Assert.Equal(new FileInfo(Path.Combine(Photos, "bridge-mods", "aaa-orig.jpg")).Length, group.Members[0].Size);
+        Assert.All(group.Members, m => Assert.Equal(new FileInfo(Path.Combine(Photos, m.Path)).Length, m.Size));
         if (hash == HashKind.Pdq) Assert.All(group.Members, m => Assert.InRange(m.Quality!.Value, 0, 100));
         else Assert.All(group.Members, m => Assert.Null(m.Quality));
     }
 
-    [ImageMagickTheory]
+    [Theory]
     [InlineData(HashKind.Pdq)]
     [InlineData(HashKind.PHash)]
     public async Task Distinct_images_do_not_join_the_group_or_each_other(HashKind hash)
@@ -72,16 +74,16 @@ public sealed class ImageDedupTests : IDisposable
 
         using DedupScanner scanner = Open(hash);
         ScanSummary scan = await scanner.ScanAsync();
-        IReadOnlyList<ImageGroup> groups = scanner.FindGroups();
+        IReadOnlyList<ImageGroup> groups = scanner.FindGroups().Groups;
 
         Assert.Empty(scan.Failures);
         ImageGroup group = Assert.Single(groups);
-        Assert.Equal(BridgeMods.Select(f => "bridge-mods/" + f), group.Members.Select(m => m.Path));
+        Assert.Equal(BridgeMods.Select(f => "bridge-mods/" + f), group.Members.Select(m => m.Path).Order(StringComparer.Ordinal));
     }
 
     // ------------------------------------------------------------------ the cache
 
-    [ImageMagickFact]
+    [Fact]
     public async Task A_rescan_hashes_nothing_new_and_finds_the_same_group()
     {
         CopyBridgeMods();
@@ -89,19 +91,19 @@ public sealed class ImageDedupTests : IDisposable
         using (DedupScanner scanner = Open())
         {
             await scanner.ScanAsync();
-            first = scanner.FindGroups();
+            first = scanner.FindGroups().Groups;
         }
 
         using (DedupScanner scanner = Open())
         {
             ScanSummary again = await scanner.ScanAsync();
             Assert.Equal((12, 0, 12, 0), (again.FilesFound, again.HashedNow, again.Reused, again.Removed));
-            IReadOnlyList<ImageGroup> second = scanner.FindGroups();
+            IReadOnlyList<ImageGroup> second = scanner.FindGroups().Groups;
             Assert.Equal(first.Single().Members, second.Single().Members);
         }
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task A_modified_file_is_hashed_again()
     {
         string bridge = CopyBridgeMods();
@@ -117,13 +119,13 @@ public sealed class ImageDedupTests : IDisposable
         {
             ScanSummary scan = await scanner.ScanAsync();
             Assert.Equal((12, 1, 11, 0), (scan.FilesFound, scan.HashedNow, scan.Reused, scan.Removed));
-            ImageGroup group = Assert.Single(scanner.FindGroups());
+            ImageGroup group = Assert.Single(scanner.FindGroups().Groups);
             Assert.Equal(11, group.Count);
             Assert.DoesNotContain("bridge-mods/blur-a-lot.jpg", group.Members.Select(m => m.Path));
         }
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task A_removed_file_is_deleted_from_the_index()
     {
         string bridge = CopyBridgeMods();
@@ -134,16 +136,16 @@ public sealed class ImageDedupTests : IDisposable
         {
             ScanSummary scan = await scanner.ScanAsync();
             Assert.Equal((11, 0, 11, 1), (scan.FilesFound, scan.HashedNow, scan.Reused, scan.Removed));
-            ImageGroup group = Assert.Single(scanner.FindGroups());
+            ImageGroup group = Assert.Single(scanner.FindGroups().Groups);
             Assert.Equal(11, group.Count);
             Assert.DoesNotContain("bridge-mods/sharpen-a-lot.jpg", group.Members.Select(m => m.Path));
         }
         using var index = VectorIndex.Open(Path.Combine(Cache, "pdq"));
-        Assert.Equal(11, index.Count);
+        Assert.Equal(11 * CropRegions.Default.Count, index.Count);
         Assert.False(index.Contains("bridge-mods/sharpen-a-lot.jpg"));
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task Each_hash_kind_keeps_its_own_index()
     {
         CopyBridgeMods();
@@ -159,7 +161,7 @@ public sealed class ImageDedupTests : IDisposable
         using (var index = VectorIndex.Open(Path.Combine(Cache, "phash"))) Assert.Equal(64, index.Dimensions);
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task A_cancelled_scan_keeps_what_it_hashed_and_the_next_scan_hashes_the_rest()
     {
         CopyBridgeMods();
@@ -177,10 +179,10 @@ public sealed class ImageDedupTests : IDisposable
         ScanSummary rest = await again.ScanAsync();
         Assert.False(rest.WasCancelled);
         Assert.Equal((first.HashedNow, 12 - first.HashedNow), (rest.Reused, rest.HashedNow));
-        Assert.Equal(12, Assert.Single(again.FindGroups()).Count);
+        Assert.Equal(12, Assert.Single(again.FindGroups().Groups).Count);
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task An_undecodable_file_is_reported_once_and_the_scan_goes_on()
     {
         CopyBridgeMods();
@@ -195,10 +197,10 @@ public sealed class ImageDedupTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(failure.Reason));
         Assert.Equal(reported, scan.Failures);
         Assert.Equal((13, 12), (scan.FilesFound, scan.HashedNow));
-        Assert.Equal(12, Assert.Single(scanner.FindGroups()).Count);
+        Assert.Equal(12, Assert.Single(scanner.FindGroups().Groups).Count);
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task A_path_too_long_for_an_id_is_stored_under_a_hash_and_shown_with_its_real_path()
     {
         // Three nested folders of 200 characters: a relative path of over 600 bytes.
@@ -210,33 +212,13 @@ public sealed class ImageDedupTests : IDisposable
 
         using DedupScanner scanner = Open();
         ScanSummary scan = await scanner.ScanAsync();
-        ImageGroup group = Assert.Single(scanner.FindGroups());
+        ImageGroup group = Assert.Single(scanner.FindGroups().Groups);
 
         Assert.Equal(2, scan.HashedNow);
         Assert.Equal(new[] { "blur.jpg", longPath }.Order(StringComparer.Ordinal), group.Members.Select(m => m.Path).Order(StringComparer.Ordinal));
     }
 
     // ------------------------------------------------------------------ the command line
-
-    [Fact]
-    public async Task Missing_ImageMagick_fails_with_how_to_install_it()
-    {
-        Directory.CreateDirectory(Photos);
-        string missing = Path.Combine(_temp.Root, "no-such-dir", "convert");
-
-        var ex = Assert.Throws<ImageMagickNotFoundException>(() =>
-            DedupScanner.Open(new DedupSettings { Folder = Photos, IndexRoot = Cache, MagickExecutable = missing }));
-        Assert.Contains("sudo apt-get install imagemagick", ex.Message);
-
-        (int code, string output, string error) = await RunApp(Photos, "--index", Cache, "--magick", missing);
-        Assert.Equal(DedupApp.Failure, code);
-        Assert.Equal("", output);
-        Assert.Contains(missing, error);
-        Assert.Contains("sudo apt-get install imagemagick", error);
-        Assert.Contains("brew install imagemagick", error);
-        Assert.Contains("imagemagick.org", error);
-        Assert.False(Directory.Exists(Cache), "nothing is written before ImageMagick is found");
-    }
 
     [Theory]
     [InlineData(new string[0], "Name the folder")]
@@ -261,11 +243,11 @@ public sealed class ImageDedupTests : IDisposable
     {
         (int code, string output, _) = await RunApp("--help");
         Assert.Equal(DedupApp.Success, code);
-        foreach (string option in new[] { "--hash", "--radius", "--index", "--json", "--magick", "--quiet", "--help" })
+        foreach (string option in new[] { "--hash", "--radius", "--index", "--json", "--html", "--move-duplicates", "--yes", "--include-low-quality", "--no-crops", "--full-resolution", "--quiet", "--help" })
             Assert.Contains(option, output);
     }
 
-    [ImageMagickFact]
+    [Fact]
     public async Task The_program_prints_the_group_and_a_summary_and_writes_json()
     {
         CopyBridgeMods();
@@ -276,8 +258,9 @@ public sealed class ImageDedupTests : IDisposable
         Assert.True(code == DedupApp.Success, error);
         Assert.Equal("", error);
         string[] lines = output.Split('\n', StringSplitOptions.TrimEntries);
-        Assert.Equal("group 1: 12 images", lines[0]);
-        Assert.Matches(@"^0\s+bridge-mods/aaa-orig\.jpg\s", lines[1]);
+        Assert.StartsWith("group 1: 12 images, keep bridge-mods/", lines[0]);
+        string keeper = lines[0]["group 1: 12 images, keep ".Length..];
+        Assert.Matches(@"^\*\s*0\s+1600x1004\s+[0-9.]+ KB\s+q100\s+" + System.Text.RegularExpressions.Regex.Escape(keeper) + "$", lines[1]);
         Assert.Contains(lines, l => l.StartsWith("12 files scanned (12 hashed now, 0 reused from the index", StringComparison.Ordinal) && l.Contains("1 group with 12 images (pdq, radius 31)"));
 
         using JsonDocument report = JsonDocument.Parse(File.ReadAllBytes(json));
@@ -289,44 +272,21 @@ public sealed class ImageDedupTests : IDisposable
         Assert.Equal(12, group.GetProperty("count").GetInt32());
         JsonElement[] members = group.GetProperty("members").EnumerateArray().ToArray();
         Assert.Equal(12, members.Length);
-        Assert.Equal("bridge-mods/aaa-orig.jpg", members[0].GetProperty("path").GetString());
+        Assert.Equal(keeper, group.GetProperty("keeper").GetString());
+        Assert.Equal(keeper, members[0].GetProperty("path").GetString());
+        Assert.True(members[0].GetProperty("isKeeper").GetBoolean());
         Assert.Equal(0, members[0].GetProperty("distance").GetInt32());
         foreach (JsonElement member in members)
         {
             string path = Path.Combine(Photos, member.GetProperty("path").GetString()!);
             Assert.Equal(new FileInfo(path).Length, member.GetProperty("size").GetInt64());
             Assert.InRange(member.GetProperty("distance").GetInt32(), 0, 256);
+            Assert.True(member.GetProperty("width").GetInt32() > 0 && member.GetProperty("height").GetInt32() > 0);
+            Assert.InRange(member.GetProperty("quality").GetInt32(), 0, 100);
         }
     }
 
-    // ------------------------------------------------------------------ pieces without ImageMagick
-
-    [Fact]
-    public async Task The_ppm_reader_reads_8_bit_p6_and_p5_with_comments()
-    {
-        byte[] rgb = [.. "P6\n# made by hand\n2 1\n255\n"u8, 1, 2, 3, 4, 5, 6];
-        DecodedImage color = await PpmReader.ReadAsync(new MemoryStream(rgb));
-        Assert.Equal((2, 1, Aknn.Embedded.Imaging.PixelFormat.Rgb24), (color.Width, color.Height, color.Format));
-        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6 }, color.Pixels);
-
-        byte[] gray = [.. "P5 1#c\n2 255\n"u8, 10, 32];
-        DecodedImage grey = await PpmReader.ReadAsync(new MemoryStream(gray));
-        Assert.Equal((1, 2, Aknn.Embedded.Imaging.PixelFormat.Gray8), (grey.Width, grey.Height, grey.Format));
-        Assert.Equal(new byte[] { 10, 32 }, grey.Pixels); // 32 is a space: the raster is not parsed as header
-    }
-
-    [Theory]
-    [InlineData("", "no image data")]
-    [InlineData("P3\n1 1\n255\n0 0 0\n", "P6 or P5")]
-    [InlineData("P6\n1 1\n65535\n", "maxval 65535")]
-    [InlineData("P6\n2 2\n255\nabc", "ends before the 12 bytes")]
-    [InlineData("P6\n0 5\n255\n", "out of range")]
-    [InlineData("P6\n1\n", "height")]
-    public async Task The_ppm_reader_rejects_what_it_cannot_read(string data, string message)
-    {
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => PpmReader.ReadAsync(new MemoryStream(Encoding.ASCII.GetBytes(data))));
-        Assert.Contains(message, ex.Message);
-    }
+    // ------------------------------------------------------------------ pieces
 
     [Fact]
     public void Ids_are_relative_paths_unless_too_long_or_shaped_like_a_hashed_id()
@@ -397,21 +357,11 @@ public sealed class ImageDedupTests : IDisposable
         }
     }
 
-    /// <summary>Draws <paramref name="count"/> unrelated pictures (ImageMagick plasma fractals, one seed each).</summary>
+    /// <summary>Draws <paramref name="count"/> unrelated pictures (random coloured shapes, one seed each) as JPEGs.</summary>
     private static void MakeDistinctImages(string folder, int count)
     {
         Directory.CreateDirectory(folder);
-        string magick = ImageMagickDecoder.Locate()!;
-        for (int i = 0; i < count; i++)
-        {
-            var start = new ProcessStartInfo(magick) { RedirectStandardError = true, UseShellExecute = false };
-            foreach (string arg in new[] { "-seed", (1000 + i).ToString(), "-size", "320x240", "plasma:fractal", Path.Combine(folder, $"plasma-{i}.jpg") })
-                start.ArgumentList.Add(arg);
-            using Process process = Process.Start(start)!;
-            string errors = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"ImageMagick could not draw a test image: {errors}");
-        }
+        for (int i = 0; i < count; i++) File.WriteAllBytes(Path.Combine(folder, $"shapes-{i}.jpg"), TestPictures.Shapes(1000 + i, 320, 240));
     }
 
     private static async Task<(int Code, string Output, string Error)> RunApp(params string[] args)
