@@ -37,17 +37,21 @@ public class DisposeRaceTests(ITestOutputHelper output)
                 // Enough writes to seal in the background every dozen or so.
                 Write(index, rng, live, rng.Next(5, 40));
                 VectorIndex racing = index;
-                Task compaction = Task.Run(() => racing.Compact());
-                // Dispose before the compaction starts, while it runs, or after it wrote its segment;
-                // sometimes with writes (and so more seals) in between.
+                var signal = new StartSignal();
+                Task compaction = Task.Run(() => racing.Compact(signal));
+                // Mostly wait until the compaction is writing its merged segment (its first progress
+                // report), so that Dispose meets a running compaction; otherwise race its start. Then
+                // sometimes write (and so seal) a little more first.
+                if (rng.Next(4) != 0) signal.Started.Wait(TimeSpan.FromSeconds(10));
                 if (rng.Next(2) == 0) Write(index, rng, live, rng.Next(1, 15));
                 else Thread.SpinWait(rng.Next(0, 200_000));
+                bool running = signal.Started.IsSet && !compaction.IsCompleted;
                 index.Dispose();
 
                 index = Reopen(folder, options, where + ", reopened at once");
                 CheckHolds(index, live, where + ", reopened at once");
 
-                string outcome = Outcome(compaction, where);
+                string outcome = (running ? "disposed while running: " : "") + Outcome(compaction, where);
                 compactions[outcome] = compactions.GetValueOrDefault(outcome) + 1;
                 // The old compaction has ended: whatever it did must not have touched the new writer's files.
                 CheckHolds(index, live, where + ", after the old compaction ended");
@@ -62,6 +66,14 @@ public class DisposeRaceTests(ITestOutputHelper output)
             index.Dispose();
         }
         output.WriteLine($"{rounds} rounds in {clock.Elapsed.TotalSeconds:F1} s; compactions: {string.Join(", ", compactions.Select(kv => $"{kv.Key} {kv.Value}"))}");
+    }
+
+    /// <summary>Set by the compaction's first progress report, on the compaction's own thread.</summary>
+    private sealed class StartSignal : IProgress<CompactionProgress>
+    {
+        public ManualResetEventSlim Started { get; } = new();
+
+        public void Report(CompactionProgress value) => Started.Set();
     }
 
     private static void Write(VectorIndex index, Random rng, HashSet<string> live, int count)
