@@ -14,7 +14,6 @@ internal sealed class SearchQuery
     {
         Metric = metric;
         RowBytes = vector.Length;
-        Row = vector.ToArray();
         if (metric == Metric.Hamming)
         {
             Code = MemoryMarshal.Cast<byte, ulong>(vector).ToArray();
@@ -22,8 +21,13 @@ internal sealed class SearchQuery
         else
         {
             Floats = MemoryMarshal.Cast<byte, float>(vector).ToArray();
-            // Cosine ranks by 1 − q̂·x/|x|: normalising the query once saves a division per row.
-            if (metric == Metric.Cosine) TensorPrimitives.Divide(Floats, TensorPrimitives.Norm(Floats), Floats);
+            // Cosine ranks by 1 − q̂·x/|x|: normalising the query once saves a division per row. The
+            // caller's row is then kept apart for LSH, which hashes the query as it hashed the rows.
+            if (metric == Metric.Cosine)
+            {
+                _raw = vector.ToArray();
+                TensorPrimitives.Divide(Floats, TensorPrimitives.Norm(Floats), Floats);
+            }
         }
         K = options.K;
         Candidates = options.ResolvedCandidates;
@@ -82,8 +86,10 @@ internal sealed class SearchQuery
     /// <summary>Bytes of a row (the query's own length).</summary>
     public int RowBytes { get; }
 
+    private readonly byte[]? _raw;
+
     /// <summary>The query row as the caller gave it (LSH hashes it as stored rows are hashed).</summary>
-    public byte[] Row { get; }
+    public ReadOnlySpan<byte> Row => _raw ?? (Code is not null ? MemoryMarshal.AsBytes(Code.AsSpan()) : MemoryMarshal.AsBytes(Floats.AsSpan()));
 
     /// <summary>The query as float32 (cosine: normalised to unit length); null for codes.</summary>
     public float[]? Floats { get; }
