@@ -794,39 +794,26 @@ internal sealed class IndexEngine : IDisposable
 
     public IndexStatistics Statistics()
     {
-        Snapshot s = Acquire();
-        try
+        using var lease = SnapshotLease.Acquire(this);
+        Snapshot s = lease.Snapshot;
+        long deleted = 0, segmentRows = 0, bytes = 0;
+        foreach (var seg in s.Segments.Items)
         {
-            long deleted = 0, segmentRows = 0, bytes = 0;
-            foreach (var seg in s.Segments.Items)
-            {
-                segmentRows += seg.RowCount;
-                deleted += seg.DeletedCount(s.Sequence);
-            }
-            foreach (string f in Directory.EnumerateFiles(Folder))
-            {
-                try { bytes += new FileInfo(f).Length; } catch (IOException) { }
-            }
-            return new IndexStatistics(s.LiveCount, s.Segments.Items.Length, segmentRows, s.TailCount, deleted, s.Sequence, bytes);
+            segmentRows += seg.RowCount;
+            deleted += seg.DeletedCount(s.Sequence);
         }
-        finally
+        foreach (string f in Directory.EnumerateFiles(Folder))
         {
-            Release(s);
+            try { bytes += new FileInfo(f).Length; } catch (IOException) { }
         }
+        return new IndexStatistics(s.LiveCount, s.Segments.Items.Length, segmentRows, s.TailCount, deleted, s.Sequence, bytes);
     }
 
     /// <summary>Checks every checksum of every segment now.</summary>
     public void Verify()
     {
-        Snapshot s = Acquire();
-        try
-        {
-            foreach (var seg in s.Segments.Items) seg.VerifyAll();
-        }
-        finally
-        {
-            Release(s);
-        }
+        using var lease = SnapshotLease.Acquire(this);
+        foreach (var seg in lease.Snapshot.Segments.Items) seg.VerifyAll();
     }
 
     /// <summary>
