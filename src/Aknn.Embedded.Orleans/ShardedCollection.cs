@@ -244,7 +244,7 @@ public sealed class ShardedCollection
             try
             {
                 Interlocked.Increment(ref _writeCalls);
-                status = await call(_shards[shard]).WaitAsync(WriteTimeout);
+                status = await Call(shard, call, WriteTimeout);
             }
             catch (Exception e) when (IsUnreachable(e))
             {
@@ -286,7 +286,7 @@ public sealed class ShardedCollection
     {
         try
         {
-            return await call(_shards[shard]).WaitAsync(timeout);
+            return await Call(shard, call, timeout);
         }
         catch (Exception e) when (IsUnreachable(e))
         {
@@ -395,7 +395,7 @@ public sealed class ShardedCollection
     private async Task<DistributedSearchResults> FanOut(Func<IShardGrain, Task<List<WireHit>>> call, int k, DistributedSearchOptions options)
     {
         var tasks = new Task<List<WireHit>>[ShardCount];
-        for (int s = 0; s < ShardCount; s++) tasks[s] = call(_shards[s]).WaitAsync(options.ShardTimeout);
+        for (int s = 0; s < ShardCount; s++) tasks[s] = Call(s, call, options.ShardTimeout);
         try
         {
             await Task.WhenAll(tasks);
@@ -471,6 +471,33 @@ public sealed class ShardedCollection
     }
 
     // ------------------------------------------------------------------ failures
+
+    /// <summary>
+    /// Calls a shard; when the call met an activation on a silo the map does not name (just after a
+    /// move), sends it again after a short pause, within the timeout, so that it is placed by the map.
+    /// </summary>
+    private async Task<T> Call<T>(int shard, Func<IShardGrain, Task<T>> call, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call(_shards[shard]).WaitAsync(timeout);
+            }
+            catch (Exception e) when (IsRelocated(e) && attempt < 20 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10 * (attempt + 1));
+            }
+        }
+    }
+
+    private static bool IsRelocated(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is ShardRelocatedException) return true;
+        return false;
+    }
 
     /// <summary>Whether an exception means the shard could not be reached (rather than a bad request or a damaged index, which are rethrown as they are).</summary>
     private static bool IsUnreachable(Exception e) =>

@@ -31,6 +31,10 @@ internal sealed class ShardGrain(ShardHostOptions host, ILocalSiloDetails silo, 
         ShardMapState map = await grains.GetGrain<IShardMapGrain>(_collection).Get()
             ?? throw new InvalidOperationException($"There is no collection '{_collection}'.");
         _spec = map.Spec!;
+        // Never open (and so create) a shard on a silo the map does not name: an empty index there
+        // would answer searches with nothing and take writes that belong elsewhere.
+        if (map.Owners[_shard] != silo.Name)
+            throw new ShardRelocatedException($"Shard {_shard} of '{_collection}' belongs on silo '{map.Owners[_shard]}', not '{silo.Name}'; resend the call.");
         _folder = ShardRouter.ShardFolder(host.DataFolder, _collection, _shard);
         _index = OpenWriter();
     }
@@ -141,7 +145,11 @@ internal sealed class ShardGrain(ShardHostOptions host, ILocalSiloDetails silo, 
         // rather than deleted, so an operator can still recover it if the new disk fails early.
         string retired = _folder + ".moved-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         Directory.Move(_folder, retired);
-        DeactivateOnIdle();
+        // Migrate rather than deactivate: a plain deactivation leaves callers' cached address
+        // pointing here, and the next call would re-activate the shard on this silo (without asking
+        // the placement director); a migration asks the director, which reads the new owner from
+        // the map, and leaves a forwarding address for calls already on their way.
+        this.MigrateOnIdle();
         return Task.CompletedTask;
     }
 
