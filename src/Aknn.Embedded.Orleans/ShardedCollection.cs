@@ -249,9 +249,8 @@ public sealed class ShardedCollection
             catch (Exception e) when (IsUnreachable(e))
             {
                 string silo = await OwnerNameAsync(shard);
-                throw new ShardUnavailableException(shard, silo,
-                    $"Shard {shard} of collection '{Name}' on silo '{silo}' could not be reached ({e.Message}). " +
-                    "The write was not applied there, unless it timed out after reaching the shard; writes are idempotent, so retry it once the silo is back.", e);
+                throw new ShardUnavailableException(shard, silo, Unreachable(shard, silo, e) +
+                    " The write was not applied there, unless it timed out after reaching the shard; writes are idempotent, so retry it once the silo is back.", e);
             }
             if (status != WriteStatus.Moved) return status;
         }
@@ -291,7 +290,7 @@ public sealed class ShardedCollection
         catch (Exception e) when (IsUnreachable(e))
         {
             string silo = await OwnerNameAsync(shard);
-            throw new ShardUnavailableException(shard, silo, $"Shard {shard} of collection '{Name}' on silo '{silo}' could not be reached ({e.Message}).", e);
+            throw new ShardUnavailableException(shard, silo, Unreachable(shard, silo, e), e);
         }
     }
 
@@ -491,6 +490,11 @@ public sealed class ShardedCollection
             }
         }
     }
+
+    /// <summary>Says why a shard was not reached; the placement director's own message already names the shard, its silo and what to do.</summary>
+    private string Unreachable(int shard, string silo, Exception e) => e is ShardUnavailableException
+        ? e.Message
+        : $"Shard {shard} of collection '{Name}' on silo '{silo}' could not be reached ({e.Message}).";
 
     private static bool IsRelocated(Exception? e)
     {

@@ -59,7 +59,14 @@ public sealed class SiloFailureTests(ShardCluster cluster) : IClassFixture<Shard
             InProcessTestSiloSpecificOptions.Create(cluster.Cluster, cluster.Cluster.Options, victim.InstanceNumber, assignNewPort: true));
         Assert.Equal(victimName, restarted.Name);
 
+        // Every silo learns of the returning one through membership, a moment after it starts;
+        // until then its shards still count as missing. Wait for that (bounded), not for a time.
         var full = await collection.SearchAsync(query, options);
+        for (int attempt = 0; full.IsPartial && attempt < 100; attempt++)
+        {
+            await Task.Delay(200);
+            full = await collection.SearchAsync(query, options);
+        }
         Assert.False(full.IsPartial);
         TestData.Same(single.Search(query, 20), full);
         Assert.Equal(601, await collection.CountAsync());

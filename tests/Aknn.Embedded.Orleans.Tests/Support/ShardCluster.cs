@@ -9,7 +9,21 @@ namespace Aknn.Embedded.Orleans.Tests.Support;
 /// </summary>
 public sealed class ShardCluster : IAsyncLifetime
 {
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "aknn-orleans-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>A cluster in a new temp folder (the class fixture).</summary>
+    public ShardCluster() : this(Path.Combine(Path.GetTempPath(), "aknn-orleans-tests", Guid.NewGuid().ToString("N")), deleteOnDispose: true)
+    {
+    }
+
+    /// <summary>A cluster on the folders of <paramref name="root"/>, as a restarted cluster finds them.</summary>
+    internal ShardCluster(string root, bool deleteOnDispose)
+    {
+        Root = root;
+        _deleteOnDispose = deleteOnDispose;
+    }
+
+    private readonly bool _deleteOnDispose;
+
+    public string Root { get; }
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -42,7 +56,7 @@ public sealed class ShardCluster : IAsyncLifetime
         }
         finally
         {
-            try { Directory.Delete(Root, recursive: true); }
+            try { if (_deleteOnDispose) Directory.Delete(Root, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
