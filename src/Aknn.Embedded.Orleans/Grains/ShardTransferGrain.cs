@@ -39,7 +39,7 @@ internal sealed class ShardTransferGrain(ShardHostOptions host, IGrainFactory gr
         if (Directory.Exists(folder))
         {
             if (VectorIndex.Exists(folder))
-                throw new InvalidOperationException($"Silo '{host.DataFolder}' already holds files of shard {shard} of '{collection}' at '{folder}'; remove them before moving the shard here.");
+                throw new InvalidOperationException($"The target silo already holds an index for shard {shard} of '{collection}' at '{folder}'; move or delete that folder before moving the shard here.");
             Directory.Delete(folder, recursive: true);
         }
         Directory.Move(incoming, folder);
