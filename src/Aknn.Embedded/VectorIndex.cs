@@ -504,72 +504,15 @@ public sealed partial class VectorIndex : IDisposable
     /// </summary>
     public void Dispose() => _engine.Dispose();
 
-    // ------------------------------------------------------------------ validation
+    // ------------------------------------------------------------------ validation (the rules live in ItemRules)
 
-    private static byte[] ValidateId(string? id, string param, int row = -1)
-    {
-        if (id is null) throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} is null; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
-        if (id.Length == 0) throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} is empty; every item needs an id of 1 to {MaxIdBytes} UTF-8 bytes.", param);
-        if (id.Length > MaxIdBytes) throw TooLong(id.Length, RowNote(row, " (row ", ")"), param);
-        byte[] utf8;
-        try
-        {
-            utf8 = StrictUtf8.GetBytes(id);
-        }
-        catch (EncoderFallbackException)
-        {
-            throw new InvalidIdException($"The id{RowNote(row, " (row ", ")")} contains an unpaired surrogate and cannot be stored as UTF-8; pass valid Unicode text.", param);
-        }
-        if (utf8.Length > MaxIdBytes) throw TooLong(utf8.Length, RowNote(row, " (row ", ")"), param);
-        return utf8;
-    }
+    private static byte[] ValidateId(string? id, string param, int row = -1) => ItemRules.ValidateId(id, param, row);
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static void ValidatePayload(long length, string param) => ItemRules.ValidatePayload(length, param);
 
-    /// <summary>Names a batch row in an error message (built only when throwing: validation runs for every row).</summary>
-    private static string RowNote(int row, string before, string after) => row >= 0 ? before + row + after : "";
+    private InvalidVectorException WrongKind(string param) => ItemRules.WrongKind(Dimensions, Metric, param);
 
-    private static InvalidIdException TooLong(int length, string where, string param) =>
-        new($"The id{where} is {length} UTF-8 bytes or more; ids are limited to {MaxIdBytes} bytes. Use a shorter key, for example a hash of the long one.", param);
+    private void ValidateFloats(ReadOnlySpan<float> v, string param, int row = -1) => ItemRules.ValidateVector(v, Dimensions, Metric, param, row);
 
-    private static void ValidatePayload(long length, string param)
-    {
-        if (length > MaxPayloadBytes) throw new PayloadTooLargeException(length, param);
-    }
-
-    private InvalidVectorException WrongKind(string param) => Metric == Metric.Hamming
-        ? new InvalidVectorException($"This index stores {Dimensions}-bit binary codes (Hamming); pass codes as ulong words, not float vectors.", param)
-        : new InvalidVectorException($"This index stores float vectors ({Metric}); binary codes (ulong words) need an index created with Metric.Hamming.", param);
-
-    private void ValidateFloats(ReadOnlySpan<float> v, string param, int row = -1)
-    {
-        if (Metric == Metric.Hamming) throw WrongKind(param);
-        if (v.Length != Dimensions) throw new DimensionMismatchException(Dimensions, v.Length, "components", param);
-        // One vectorised pass: the largest magnitude is NaN or infinite when a component is, and the
-        // exact loop then names the component.
-        float max = MathF.Abs(TensorPrimitives.MaxMagnitude(v)); // MaxMagnitude keeps the sign
-        if (!(max <= MaxComponentMagnitude))
-        {
-            for (int i = 0; i < v.Length; i++)
-            {
-                if (!float.IsFinite(v[i]))
-                    throw new InvalidVectorException($"Component {i}{RowNote(row, " in row ", "")} is {v[i]}; vectors must hold finite numbers only (no NaN or infinity).", param);
-                if (MathF.Abs(v[i]) > MaxComponentMagnitude)
-                    throw new InvalidVectorException($"Component {i}{RowNote(row, " in row ", "")} is {v[i]}, beyond ±{MaxComponentMagnitude:G}, where squared distances would overflow float32; scale your vectors down.", param);
-            }
-        }
-        if (Metric == Metric.Cosine)
-        {
-            if (max == 0)
-                throw new InvalidVectorException($"The vector{RowNote(row, " in row ", "")} is all zeros, which has no direction under cosine distance; normalise your data or drop zero vectors.", param);
-            if (TensorPrimitives.SumOfSquares(v) < 1e-30f)
-                throw new InvalidVectorException($"The vector{RowNote(row, " in row ", "")} is so short (length below 1e-15) that its direction is lost to float32 rounding under cosine distance; scale it up or normalise it.", param);
-        }
-    }
-
-    private void ValidateCode(ReadOnlySpan<ulong> code, string param)
-    {
-        if (Metric != Metric.Hamming) throw WrongKind(param);
-        if (code.Length != _words) throw new DimensionMismatchException(_words, code.Length, "64-bit words", param);
-    }
+    private void ValidateCode(ReadOnlySpan<ulong> code, string param) => ItemRules.ValidateCode(code, Dimensions, Metric, param);
 }
