@@ -50,6 +50,8 @@ internal sealed class PerfOptions
           --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
                            family=bisecting|stable|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,candidates=C1;C2,
                            fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true neighbour
+          --metric M       lsh: euclidean (the default; clustered Gaussian data) or cosine (the same clusters with the noise
+                           scaled by sigma x sqrt(D)/5, normalised to length 1: text-embedding-like; hnswlib in space cosine)
           --tune           lsh: first run LshTuner.Tune on a sample (20,000 rows, 200 queries, target 0.9) and print its frontier
         """;
 
@@ -80,6 +82,9 @@ internal sealed class PerfOptions
     /// <summary>lsh: run the tuner first and print its frontier.</summary>
     public bool Tune { get; init; }
 
+    /// <summary>lsh: the metric, euclidean or cosine (which also selects the normalised data set).</summary>
+    public string Metric { get; init; } = "euclidean";
+
     /// <summary>lsh: the peers named with --peer (empty: all of them, when <see cref="Peers"/> is set).</summary>
     public IReadOnlyList<string> PeerNames { get; init; } = [];
 
@@ -94,6 +99,7 @@ internal sealed class PerfOptions
         var lshConfigs = new List<string>();
         var peerNames = new List<string>();
         string? data = null, python = null, config = null, device = null;
+        string metric = "euclidean";
         double? disk = null, read = null;
         for (int i = 1; i < args.Length; i++)
         {
@@ -116,6 +122,10 @@ internal sealed class PerfOptions
                 case "--device": device = Next(); break;
                 case "--lsh-config": lshConfigs.Add(Next()); break;
                 case "--tune": tune = true; break;
+                case "--metric":
+                    metric = Next().ToLowerInvariant();
+                    if (metric is not ("euclidean" or "cosine")) throw new ArgumentException($"--metric is euclidean or cosine, not '{metric}'.");
+                    break;
                 case "--peer": peerNames.Add(Next()); peers = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--radius": radius = int.Parse(Next(), CultureInfo.InvariantCulture); break;
@@ -142,6 +152,7 @@ internal sealed class PerfOptions
             Device = device,
             LshConfigs = lshConfigs,
             Tune = tune,
+            Metric = metric,
             PeerNames = peerNames,
         };
     }
