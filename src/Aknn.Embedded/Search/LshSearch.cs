@@ -35,6 +35,8 @@ internal static unsafe partial class LshSearch
         public IntPtr[] Vectors = [];
         /// <summary>Sign-code search: the Hamming distance of every row of the source being ranked.</summary>
         public int[] Distances = [];
+        /// <summary>Sign-code search: the rows the prefix pass kept, and their whole-code distances.</summary>
+        public int[] Shortlist = [], ShortlistDistances = [];
     }
 
     /// <summary>How many picked rows ahead the gather prefetches (enough to cover a memory latency).</summary>
