@@ -148,8 +148,9 @@ public sealed class IndexModel
     /// and re-ranks those exactly. The code is stored as <paramref name="bits"/> / 8 tables of 8 bits,
     /// so the segment files hold it in the usual LSH postings; search reads it back into one
     /// contiguous array of codes per segment (<paramref name="bits"/> / 8 bytes a row, in memory) on
-    /// first use. Suits high dimensions (text embeddings), where bucket tables need many tables and
-    /// thousands of candidates for good recall.
+    /// first use; rows still in the in-memory tail are compared exactly. Suits high dimensions (text
+    /// embeddings), where bucket tables need many tables and thousands of candidates for good
+    /// recall. <see cref="SearchOptions.Probes"/> does not apply.
     /// </summary>
     /// <param name="bits">
     /// Code length: a multiple of 8 from 8 to 2,040. About the vector's dimension is a good start;

@@ -127,7 +127,7 @@ internal static class LshWorkload
         int settings = specs.Sum(s => s.Candidates.Count * s.Probes.Count);
         int rounds = ctx.RunsOr(3);
         Console.WriteLine($"lsh: {n:N0} x {dim}, {q} queries, K={DataStore.K}, {metric}{(ctx.Store.Unit ? " on unit-length data" : "")}; median distance to the 10th neighbour {near:G4}; " +
-                          $"{specs.Count} aknn models, {settings} settings, {rounds} rounds{(ctx.Options.Peers ? "; peers hnswlib (alternating with aknn, every round) and faiss-lsh (once)" : "")}");
+                          $"{specs.Count} aknn models, {settings} settings, {rounds} rounds{(RunsPeer(Hnswlib) ? "; hnswlib alternating with aknn, every round" : "")}{(RunsPeer(FaissLsh) ? "; faiss-lsh once" : "")}");
         ctx.Printer.Emit(new ResultRow("machine", Workload, n, dim)
             .Add("cores", Environment.ProcessorCount).Add("loadavg", Stats.LoadAverage()).Add("near_distance", near).Add("metric", metric.ToString()));
 
