@@ -496,9 +496,9 @@ internal static class LshWorkload
         return (Math.Exp(Math.Log(lo.Qps) + f * (Math.Log(hi.Qps) - Math.Log(lo.Qps))), hi.Qps, hi.Ef);
     }
 
-    /// <summary>The result file of this size: <c>results/lsh-n{N}-d{D}-s{seed}.csv</c> under the data folder.</summary>
+    /// <summary>The result file of this size: <c>results/lsh-n{N}-d{D}-s{seed}.csv</c> under the data folder (<c>lsh-unit-…</c> for the normalised data).</summary>
     private static string ResultsPath(PerfContext ctx, int n, int dim) =>
-        Path.Combine(ctx.Store.Folder, "results", $"lsh-n{n}-d{dim}-s{ctx.Store.Seed}.csv");
+        Path.Combine(ctx.Store.Folder, "results", $"lsh{(ctx.Store.Unit ? "-unit" : "")}-n{n}-d{dim}-s{ctx.Store.Seed}.csv");
 
     /// <summary>The rows of the result file of this size (with their <c>date</c> field), or none.</summary>
     private static List<ResultRow> Stored(PerfContext ctx, int n, int dim)
