@@ -4,7 +4,7 @@
     /usr/bin/python3 perf/plot_lsh.py [RESULTS.csv ...] [--out docs/lsh-recall-qps.png]
 
 Without file arguments it reads perf/data/results/lsh-n1000000-d25-s42.csv and
-lsh-n200000-d128-s42.csv (the issue's two sizes) where they exist, else every lsh-*.csv there.
+lsh-n200000-d128-s42.csv and lsh-unit-n200000-d768-s42.csv (the issues' sizes; unit = the cosine set) where they exist, else every lsh-*.csv there.
 One panel per file: hnswlib's ef sweep, the Pareto front of FAISS IndexLSH's (bits, re-ranking)
 configurations, and for aknn the Pareto front of each model over its candidate and probe settings
 (all aknn settings as faint dots). QPS is on a log scale; the dashed line marks the target recall
@@ -30,7 +30,7 @@ except ImportError:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "perf", "data", "results")
-DEFAULT_FILES = ["lsh-n1000000-d25-s42.csv", "lsh-n200000-d128-s42.csv"]
+DEFAULT_FILES = ["lsh-n1000000-d25-s42.csv", "lsh-n200000-d128-s42.csv", "lsh-unit-n200000-d768-s42.csv"]
 TARGET_RECALL = 0.9
 # hnswlib is blue and FAISS grey; the aknn models take these in turn.
 AKNN_COLOURS = ["tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"]

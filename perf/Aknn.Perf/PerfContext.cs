@@ -7,7 +7,7 @@ namespace Aknn.Perf;
 internal sealed class PerfContext(PerfOptions options)
 {
     public PerfOptions Options { get; } = options;
-    public DataStore Store { get; } = new(options.DataFolder, options.Seed);
+    public DataStore Store { get; } = new(options.DataFolder, options.Seed, unit: options.Metric == "cosine");
     public ResultPrinter Printer { get; } = new();
 
     /// <summary>Single-thread memory read bandwidth in GB/s: given on the command line, or measured once per run.</summary>

@@ -43,7 +43,8 @@ internal sealed class PerfOptions
           --peer NAME      lsh: run only this peer (hnswlib or faiss-lsh; repeatable; implies --peers)
           --data DIR       data folder (default perf/data under the repository root)
           --seed S         data seed (default 42)
-          --runs R         repetitions to take the median of (default depends on the workload)
+          --runs R         repetitions to take the median of (default depends on the workload; lsh: rounds, default 3,
+                           each measuring every aknn setting and then hnswlib, alternately)
           --batch B        rows per UpsertBatch call (default 10000)
           --disk-mbps X    use this disk write bandwidth instead of measuring it
           --read-gbps X    use this memory read bandwidth instead of measuring it
@@ -53,10 +54,14 @@ internal sealed class PerfOptions
           --python PATH    interpreter for the peers (default /usr/bin/python3)
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
                            hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact);
-                           lsh: which model families to sweep (all, the default; bisecting; stable; none: the peers only)
+                           lsh: which model families to sweep (all, the default; bisecting; stable; hyperplanes; signcodes;
+                           none: the peers only)
           --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
-                           family=bisecting|stable|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,candidates=C1;C2,
-                           fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true neighbour
+                           family=bisecting|stable|hyperplanes|signcodes|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,
+                           candidates=C1;C2,fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true
+                           neighbour; for signcodes, bits is the code length (a multiple of 8)
+          --metric M       lsh: euclidean (the default; clustered Gaussian data) or cosine (the same clusters with the noise
+                           scaled by sigma x sqrt(D)/5, normalised to length 1: text-embedding-like; hnswlib in space cosine)
           --tune           lsh: first run LshTuner.Tune on a sample (20,000 rows, 200 queries, target 0.9) and print its frontier
         """;
 
@@ -93,6 +98,9 @@ internal sealed class PerfOptions
     /// <summary>lsh: run the tuner first and print its frontier.</summary>
     public bool Tune { get; init; }
 
+    /// <summary>lsh: the metric, euclidean or cosine (which also selects the normalised data set).</summary>
+    public string Metric { get; init; } = "euclidean";
+
     /// <summary>lsh: the peers named with --peer (empty: all of them, when <see cref="Peers"/> is set).</summary>
     public IReadOnlyList<string> PeerNames { get; init; } = [];
 
@@ -107,6 +115,7 @@ internal sealed class PerfOptions
         var lshConfigs = new List<string>();
         var peerNames = new List<string>();
         string? data = null, python = null, config = null, device = null;
+        string metric = "euclidean";
         double? disk = null, read = null;
         double minutes = 1;
         int trials = 200;
@@ -131,6 +140,10 @@ internal sealed class PerfOptions
                 case "--device": device = Next(); break;
                 case "--lsh-config": lshConfigs.Add(Next()); break;
                 case "--tune": tune = true; break;
+                case "--metric":
+                    metric = Next().ToLowerInvariant();
+                    if (metric is not ("euclidean" or "cosine")) throw new ArgumentException($"--metric is euclidean or cosine, not '{metric}'.");
+                    break;
                 case "--peer": peerNames.Add(Next()); peers = true; break;
                 case "--bits": bits = ParseCount(Next(), a); break;
                 case "--minutes":
@@ -162,6 +175,7 @@ internal sealed class PerfOptions
             Device = device,
             LshConfigs = lshConfigs,
             Tune = tune,
+            Metric = metric,
             PeerNames = peerNames,
             Minutes = minutes,
             Trials = trials,

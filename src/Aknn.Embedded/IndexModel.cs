@@ -140,6 +140,38 @@ public sealed class IndexModel
         Make(LshFamily.RandomHyperplanes, tables, bitsPerTable, 0, probes, seed, 0, null);
 
     /// <summary>
+    /// Sign random projections as one long binary code per vector, for <see cref="Metric.Cosine"/> and
+    /// <see cref="Metric.DotProduct"/> ("binary quantization with rescoring"): bit j of a vector's code
+    /// is the sign of a_j·x for a random Gaussian direction a_j, so two vectors differ on a bit with
+    /// probability angle/π. A search computes the query's code, ranks every stored code by Hamming
+    /// distance with the popcount scan kernels, keeps the best <see cref="SearchOptions.Candidates"/>
+    /// and re-ranks those exactly. The code is stored as <paramref name="bits"/> / 8 tables of 8 bits,
+    /// so the segment files hold it in the usual LSH postings; search reads it back into one
+    /// contiguous array of codes per segment (<paramref name="bits"/> / 8 bytes a row, in memory) on
+    /// first use; rows still in the in-memory tail are compared exactly. Suits high dimensions (text
+    /// embeddings), where bucket tables need many tables and thousands of candidates for good
+    /// recall. <see cref="SearchOptions.Probes"/> does not apply.
+    /// </summary>
+    /// <param name="bits">
+    /// Code length: a multiple of 8 from 8 to 2,040. About the vector's dimension is a good start;
+    /// longer codes rank better and cost a longer scan.
+    /// </param>
+    /// <param name="seed">Seed of the random directions; null for a fixed default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bits"/> is not a multiple of 8 between 8 and 2,040.</exception>
+    public static IndexModel SignCodes(int bits, int? seed = null)
+    {
+        if (bits < 8 || bits > MaxTables * SignCodeTableBits || bits % SignCodeTableBits != 0)
+            throw new ArgumentOutOfRangeException(nameof(bits), bits, $"A sign code has a multiple of {SignCodeTableBits} bits between {SignCodeTableBits} and {MaxTables * SignCodeTableBits}; about the vector's dimension is a good start.");
+        return Make(LshFamily.SignCodes, bits / SignCodeTableBits, SignCodeTableBits, 0, 0, seed, 0, null);
+    }
+
+    /// <summary>
+    /// Bits of a sign code per stored table: 8, so that every segment of 256 rows or more keeps each
+    /// table's full key in its postings directory and the codes can be read back from them.
+    /// </summary>
+    internal const int SignCodeTableBits = 8;
+
+    /// <summary>
     /// Bit-sampling LSH for <see cref="Metric.Hamming"/> (Indyk and Motwani): each table's key is k
     /// bits of the code at random positions, so two codes at distance d agree on a bit with
     /// probability 1 − d/bits.
@@ -247,6 +279,7 @@ public sealed class IndexModel
     public override string ToString() => Kind switch
     {
         IndexModelKind.MultiIndexHashing => $"MultiIndexHashing(substrings: {Substrings?.ToString() ?? "auto"}, expectedRadius: {ExpectedRadius?.ToString() ?? "auto"})",
+        IndexModelKind.Lsh when Family == LshFamily.SignCodes => $"SignCodes(bits: {Tables * BitsPerTable})",
         IndexModelKind.Lsh when Family == LshFamily.StableDistribution => $"StableDistribution(tables: {Tables}, hashesPerTable: {BitsPerTable}, width: {Width:G4}, probes: {Probes})",
         IndexModelKind.Lsh => $"{Family}(tables: {Tables}, bitsPerTable: {BitsPerTable}{(Probes > 0 ? $", probes: {Probes}" : "")})",
         _ => Kind.ToString(),
@@ -283,4 +316,11 @@ public enum LshFamily
 
     /// <summary>Sampled bits of a binary code (Hamming).</summary>
     BitSampling = 4,
+
+    /// <summary>
+    /// One long code of random-hyperplane sign bits per vector (cosine, dot product), ranked by
+    /// Hamming distance to the query's code, the best re-ranked exactly ("binary quantization with
+    /// rescoring"; see <see cref="IndexModel.SignCodes(int, int?)"/>).
+    /// </summary>
+    SignCodes = 5,
 }

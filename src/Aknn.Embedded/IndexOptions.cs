@@ -95,7 +95,7 @@ public sealed class IndexOptions
         LshFamily family = m.Family!.Value;
         Metric[] allowed = family switch
         {
-            LshFamily.RandomHyperplanes => [Metric.Cosine, Metric.DotProduct],
+            LshFamily.RandomHyperplanes or LshFamily.SignCodes => [Metric.Cosine, Metric.DotProduct],
             LshFamily.BisectingHyperplanes => [Metric.Euclidean, Metric.Manhattan],
             LshFamily.StableDistribution => [Metric.Euclidean, Metric.Manhattan],
             _ => [Metric.Hamming],

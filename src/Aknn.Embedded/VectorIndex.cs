@@ -485,6 +485,13 @@ public sealed partial class VectorIndex : IDisposable
         return _planner.LshBucketCounts(lease.Snapshot, query, keys);
     }
 
+    /// <summary>For tests: runs <paramref name="inspect"/> on a snapshot held for the call.</summary>
+    internal T Inspect<T>(Func<Snapshot, T> inspect)
+    {
+        using var lease = SnapshotLease.Acquire(_engine);
+        return inspect(lease.Snapshot);
+    }
+
     /// <summary>Waits until a seal running in the background has finished; for tests that inspect segments.</summary>
     internal void WaitForBackgroundWork() => _engine.WaitForBackgroundWork();
 

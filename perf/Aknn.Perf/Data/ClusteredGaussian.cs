@@ -5,6 +5,9 @@ namespace Aknn.Perf.Data;
 /// each with its own spread σ drawn uniformly from [0.1, 0.3]; a point is a random centre plus
 /// N(0, σ²) noise per component. Base vectors and queries come from the same clusters but from
 /// separate random streams, and row i of a base set never depends on how many rows follow it.
+/// <para>The unit variant (the text-embedding-like set of issue 12, for cosine) scales the noise by
+/// σ·√D/5 instead of σ and then normalises every point to length 1, so that a query's true
+/// neighbours are similar, not near-duplicates, at any dimension.</para>
 /// </summary>
 internal sealed class ClusteredGaussian
 {
@@ -14,11 +17,13 @@ internal sealed class ClusteredGaussian
     private readonly int _seed;
     private readonly float[] _centres;
     private readonly float[] _sigma;
+    private readonly bool _unit;
 
-    public ClusteredGaussian(int dim, int seed)
+    public ClusteredGaussian(int dim, int seed, bool unit = false)
     {
         _dim = dim;
         _seed = seed;
+        _unit = unit;
         var normal = new NormalStream(seed);
         _centres = new float[Clusters * dim];
         for (int i = 0; i < _centres.Length; i++) _centres[i] = (float)normal.Next();
@@ -39,10 +44,17 @@ internal sealed class ClusteredGaussian
         for (int r = 0; r < count; r++)
         {
             int c = normal.Cluster(Clusters);
-            float sigma = _sigma[c];
+            float sigma = _unit ? (float)(_sigma[c] * Math.Sqrt(_dim) / 5) : _sigma[c];
             ReadOnlySpan<float> centre = _centres.AsSpan(c * _dim, _dim);
             Span<float> row = rows.AsSpan(r * _dim, _dim);
             for (int j = 0; j < _dim; j++) row[j] = centre[j] + sigma * (float)normal.Next();
+            if (_unit)
+            {
+                double norm = 0;
+                foreach (float v in row) norm += (double)v * v;
+                float scale = (float)(1 / Math.Sqrt(norm));
+                for (int j = 0; j < _dim; j++) row[j] *= scale;
+            }
         }
         return rows;
     }

@@ -9,19 +9,28 @@ internal sealed class DataStore
 {
     public const int K = 10;
 
-    public DataStore(string folder, int seed)
+    /// <param name="folder">The data folder (created when missing).</param>
+    /// <param name="seed">The data seed.</param>
+    /// <param name="unit">Whether the vector sets are the normalised variant of <see cref="ClusteredGaussian"/> (for cosine); their files carry "-unit".</param>
+    public DataStore(string folder, int seed, bool unit = false)
     {
         Folder = folder;
         Seed = seed;
+        Unit = unit;
         Directory.CreateDirectory(folder);
     }
 
     public string Folder { get; }
     public int Seed { get; }
 
-    public string BasePath(int n, int dim) => Path.Combine(Folder, $"base-d{dim}-n{n}-s{Seed}.fvecs");
-    public string QueryPath(int q, int dim) => Path.Combine(Folder, $"query-d{dim}-q{q}-s{Seed}.fvecs");
-    public string TruthPath(int n, int q, int dim) => Path.Combine(Folder, $"truth-d{dim}-n{n}-q{q}-k{K}-s{Seed}.ivecs");
+    /// <summary>Whether base and query vectors are the normalised (unit-length) variant.</summary>
+    public bool Unit { get; }
+
+    private string Tag => Unit ? "-unit" : "";
+
+    public string BasePath(int n, int dim) => Path.Combine(Folder, $"base{Tag}-d{dim}-n{n}-s{Seed}.fvecs");
+    public string QueryPath(int q, int dim) => Path.Combine(Folder, $"query{Tag}-d{dim}-q{q}-s{Seed}.fvecs");
+    public string TruthPath(int n, int q, int dim) => Path.Combine(Folder, $"truth{Tag}-d{dim}-n{n}-q{q}-k{K}-s{Seed}.ivecs");
 
     /// <summary>Random binary codes of <paramref name="bits"/> bits (<see cref="BinaryCodes"/>).</summary>
     public string CodesPath(int n, int bits) => Path.Combine(Folder, $"codes-b{bits}-n{n}-s{Seed}.bvecs");
@@ -33,7 +42,7 @@ internal sealed class DataStore
     public string CodeTruthPath(int q, int n, int bits, int radius) => Path.Combine(Folder, $"codetruth-b{bits}-n{n}-q{q}-r{radius}-s{Seed}.ivecs");
 
     /// <summary>A folder for an index (or a peer's file) built from the base set of this size.</summary>
-    public string IndexPath(string kind, int n, int dim) => Path.Combine(Folder, $"{kind}-d{dim}-n{n}-s{Seed}");
+    public string IndexPath(string kind, int n, int dim) => Path.Combine(Folder, $"{kind}{Tag}-d{dim}-n{n}-s{Seed}");
 
     public float[] Base(int n, int dim)
     {
@@ -41,7 +50,7 @@ internal sealed class DataStore
         if (!Texmex.HasShape(path, n, dim))
         {
             long t = System.Diagnostics.Stopwatch.GetTimestamp();
-            float[] rows = new ClusteredGaussian(dim, Seed).Base(n);
+            float[] rows = new ClusteredGaussian(dim, Seed, Unit).Base(n);
             Texmex.WriteFvecs(path, rows, dim);
             ResultPrinter.Note($"generated {Path.GetFileName(path)} in {Stats.MsSince(t) / 1000:F1} s");
             return rows;
@@ -54,7 +63,7 @@ internal sealed class DataStore
         string path = QueryPath(q, dim);
         if (!Texmex.HasShape(path, q, dim))
         {
-            float[] rows = new ClusteredGaussian(dim, Seed).Queries(q);
+            float[] rows = new ClusteredGaussian(dim, Seed, Unit).Queries(q);
             Texmex.WriteFvecs(path, rows, dim);
             return rows;
         }

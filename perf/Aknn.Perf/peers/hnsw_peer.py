@@ -52,12 +52,13 @@ def build(xb, args):
     if args.cache and not args.rebuild and os.path.exists(args.cache) and os.path.exists(meta_path):
         with open(meta_path) as f:
             meta = json.load(f)
-        wanted = dict(n=n, dim=dim, M=args.M, ef_construction=args.ef_construction, threads=args.build_threads)
-        if all(meta.get(key) == value for key, value in wanted.items()):
-            index = hnswlib.Index(space="l2", dim=dim)
+        wanted = dict(n=n, dim=dim, space=args.space, M=args.M, ef_construction=args.ef_construction, threads=args.build_threads)
+        # Graphs cached before --space existed are l2 graphs.
+        if all(meta.get(key, "l2" if key == "space" else None) == value for key, value in wanted.items()):
+            index = hnswlib.Index(space=args.space, dim=dim)
             index.load_index(args.cache, max_elements=n)
             return index, float(meta["build_s"]), True
-    index = hnswlib.Index(space="l2", dim=dim)
+    index = hnswlib.Index(space=args.space, dim=dim)
     start = time.perf_counter()
     index.init_index(max_elements=n, ef_construction=args.ef_construction, M=args.M, random_seed=args.seed)
     index.add_items(xb, np.arange(n), num_threads=args.build_threads)
@@ -67,7 +68,7 @@ def build(xb, args):
         os.replace(args.cache + ".tmp", args.cache)
         with open(meta_path, "w") as f:
             json.dump(
-                dict(n=n, dim=dim, M=args.M, ef_construction=args.ef_construction, threads=args.build_threads,
+                dict(n=n, dim=dim, space=args.space, M=args.M, ef_construction=args.ef_construction, threads=args.build_threads,
                      build_s=build_s, built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
                 f,
             )
@@ -94,6 +95,7 @@ def run_lsh(args):
             dim,
             config=f"M{args.M}-efc{args.ef_construction}-ef{ef}",
             ef=ef,
+            space=args.space,
             M=args.M,
             ef_construction=args.ef_construction,
             k=args.k,
@@ -117,6 +119,7 @@ def main():
     parser.add_argument("--truth", required=True)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--M", type=int, default=16)
+    parser.add_argument("--space", choices=["l2", "cosine"], default="l2", help="hnswlib's distance (cosine for the normalised data)")
     parser.add_argument("--ef-construction", type=int, default=200)
     parser.add_argument("--efs", default="10,16,24,32,48,64,96,128,200")
     parser.add_argument("--build-threads", type=int, default=2)

@@ -121,6 +121,7 @@ internal sealed class LshModel
                 return new LshModel(LshFamily.BitSampling, dimensions, m.Tables, m.BitsPerTable, 0, [], offsets, positions);
             }
             case LshFamily.RandomHyperplanes:
+            case LshFamily.SignCodes:
             case LshFamily.StableDistribution:
             {
                 bool cauchy = m.Family == LshFamily.StableDistribution && metric == Metric.Manhattan;

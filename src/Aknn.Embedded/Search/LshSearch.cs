@@ -18,7 +18,7 @@ namespace Aknn.Embedded.Search;
 /// tail, tail), then the order in which the buckets were read. A source without postings (which an
 /// LSH index does not normally have) is scanned exactly.
 /// </remarks>
-internal static unsafe class LshSearch
+internal static unsafe partial class LshSearch
 {
     /// <summary>Per-thread scratch: a count per row of the largest source, the probed buckets, the candidates and the gathered rows.</summary>
     private sealed class Scratch
@@ -33,6 +33,10 @@ internal static unsafe class LshSearch
         public byte[] Gather = [];
         /// <summary>Per source of the snapshot: a segment's mapped vectors, fetched once per search (null for a tail).</summary>
         public IntPtr[] Vectors = [];
+        /// <summary>Sign-code search: the Hamming distance of every row of the source being ranked.</summary>
+        public int[] Distances = [];
+        /// <summary>Sign-code search: the rows the prefix pass kept, and their whole-code distances.</summary>
+        public int[] Shortlist = [], ShortlistDistances = [];
     }
 
     /// <summary>How many picked rows ahead the gather prefetches (enough to cover a memory latency).</summary>
@@ -52,6 +56,7 @@ internal static unsafe class LshSearch
             return new SearchResults(all, false, snapshot.LiveCount);
         }
         var s = t_scratch ??= new Scratch();
+        if (model.Family == LshFamily.SignCodes) return NearestBySignCode(s, snapshot, q, model);
         for (int round = 0; ; round++)
         {
             var collector = new TopKCollector(k);
