@@ -112,8 +112,8 @@ internal static class CrashWorkload
         string trigger = pick < 15 ? "start" : pick < 45 ? "ready" : pick < 75 ? "acks" : "compaction";
         string where = $"cycle {totals.Cycles} ({s.Kind}, {mode}, seal {seal}, kill after {trigger})";
 
-        List<string> lines;
-        using (var child = ChildWriter.Start("durable", s.Folder, rng.Next().ToString(CultureInfo.InvariantCulture),
+        IReadOnlyList<string> lines;
+        using (var child = HelperProcess.Start("durable", s.Folder, rng.Next().ToString(CultureInfo.InvariantCulture),
                    s.Kind.ToString().ToLowerInvariant(), mode, seal.ToString(CultureInfo.InvariantCulture)))
         {
             var wait = TimeSpan.FromSeconds(30);

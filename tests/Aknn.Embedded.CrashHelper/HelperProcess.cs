@@ -1,10 +1,11 @@
 using System.Diagnostics;
 
-namespace Aknn.Embedded.Tests.Support;
+namespace Aknn.Embedded.CrashHelper;
 
 /// <summary>
-/// A running Aknn.Embedded.CrashHelper process (its dll is copied next to the tests). Collects
-/// every stdout line as it arrives, so that lines written just before a SIGKILL are still seen.
+/// A running Aknn.Embedded.CrashHelper process, started by the crash tests and the perf `crash`
+/// workload (the dll is copied next to each of them). Collects every stdout line as it arrives,
+/// so that lines written just before a SIGKILL are still seen.
 /// </summary>
 public sealed class HelperProcess : IDisposable
 {
@@ -17,10 +18,13 @@ public sealed class HelperProcess : IDisposable
         _process = process;
     }
 
-    /// <summary>Path of the helper's dll in the test output folder.</summary>
+    /// <summary>Path of the helper's dll in the caller's output folder.</summary>
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "Aknn.Embedded.CrashHelper.dll");
 
-    /// <summary>The dotnet host that runs the tests (the CLI exports it), or "dotnet" from PATH.</summary>
+    /// <summary>
+    /// The dotnet host: the one running the tests (the CLI exports it) or this program, else the
+    /// one under DOTNET_ROOT, else "dotnet" from PATH (an apphost is not a host for another dll).
+    /// </summary>
     private static string DotnetHost
     {
         get
@@ -29,13 +33,15 @@ public sealed class HelperProcess : IDisposable
             if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
             string? self = Environment.ProcessPath;
             if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
+            string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+            if (!string.IsNullOrEmpty(root) && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
             return "dotnet";
         }
     }
 
     public static HelperProcess Start(params string[] args)
     {
-        Assert.True(File.Exists(DllPath), $"The crash helper was not built next to the tests: {DllPath}");
+        if (!File.Exists(DllPath)) throw new InvalidOperationException($"The crash helper was not built next to this program: {DllPath}");
         var info = new ProcessStartInfo(DotnetHost)
         {
             RedirectStandardOutput = true,
