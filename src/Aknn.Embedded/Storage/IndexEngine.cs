@@ -187,19 +187,81 @@ internal sealed class IndexEngine : IDisposable
     /// <summary>One upsert or delete, already validated.</summary>
     public readonly record struct Write(string Id, byte[] IdUtf8, ReadOnlyMemory<byte> Vector, ReadOnlyMemory<byte> Payload, bool IsDelete);
 
-    /// <summary>One upsert: the single write path (<see cref="WriteMany"/>) with one record.</summary>
+    /// <summary>One upsert, through the single write path (<see cref="WriteAll"/>), without copying its spans.</summary>
     public void Upsert(string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload) =>
-        WriteMany([new Write(id, idUtf8, vector.ToArray(), payload.ToArray(), IsDelete: false)]);
+        WriteAll(new OneUpsert(id, idUtf8, vector, payload), null, default);
 
     /// <summary>Applies writes in order, logging them in groups; each group is appended whole or not at all.</summary>
-    public void WriteMany(IReadOnlyList<Write> writes, Action<int>? done = null, CancellationToken cancel = default)
+    public void WriteMany(IReadOnlyList<Write> writes, Action<int>? done = null, CancellationToken cancel = default) =>
+        WriteAll(new WriteList(writes), done, cancel);
+
+    /// <summary>What the write path needs of the writes it logs and applies, whether a list or a single upsert's spans.</summary>
+    private interface IWrites
+    {
+        int Count { get; }
+        int RecordSize(int i);
+        void Encode(int i, long seq, Span<byte> record);
+        void Apply(IndexEngine engine, int i, long seq);
+    }
+
+    private readonly struct WriteList(IReadOnlyList<Write> writes) : IWrites
+    {
+        public int Count => writes.Count;
+
+        public int RecordSize(int i)
+        {
+            Write w = writes[i];
+            return w.IsDelete ? LogFormat.DeleteSize(w.IdUtf8.Length) : LogFormat.UpsertSize(w.IdUtf8.Length, w.Vector.Length, w.Payload.Length);
+        }
+
+        public void Encode(int i, long seq, Span<byte> record)
+        {
+            Write w = writes[i];
+            LogFormat.Encode(record, w.IsDelete ? LogRecordKind.Delete : LogRecordKind.Upsert, seq, w.IdUtf8, w.Vector.Span, w.Payload.Span);
+        }
+
+        public void Apply(IndexEngine engine, int i, long seq)
+        {
+            Write w = writes[i];
+            if (w.IsDelete) engine.ApplyDelete(seq, w.Id, w.IdUtf8);
+            else engine.ApplyUpsert(seq, w.Id, w.IdUtf8, w.Vector.Span, w.Payload.Span);
+        }
+    }
+
+    /// <summary>A single upsert over the caller's spans (a ref struct, so nothing is copied before the log record is encoded).</summary>
+    private readonly ref struct OneUpsert : IWrites
+    {
+        private readonly string _id;
+        private readonly byte[] _idUtf8;
+        private readonly ReadOnlySpan<byte> _vector;
+        private readonly ReadOnlySpan<byte> _payload;
+
+        public OneUpsert(string id, byte[] idUtf8, ReadOnlySpan<byte> vector, ReadOnlySpan<byte> payload)
+        {
+            _id = id;
+            _idUtf8 = idUtf8;
+            _vector = vector;
+            _payload = payload;
+        }
+
+        public int Count => 1;
+        public int RecordSize(int i) => LogFormat.UpsertSize(_idUtf8.Length, _vector.Length, _payload.Length);
+        public void Encode(int i, long seq, Span<byte> record) => LogFormat.Encode(record, LogRecordKind.Upsert, seq, _idUtf8, _vector, _payload);
+        public void Apply(IndexEngine engine, int i, long seq) => engine.ApplyUpsert(seq, _id, _idUtf8, _vector, _payload);
+    }
+
+    /// <summary>
+    /// The write path: encodes groups of records that fit one buffer, appends each group to the log
+    /// in one write, applies it to the tail and publishes it. Writer lock taken here.
+    /// </summary>
+    private void WriteAll<T>(scoped T writes, Action<int>? done, CancellationToken cancel) where T : IWrites, allows ref struct
     {
         lock (_write)
         {
             CheckWritable();
             int i = 0;
             // A single write (Upsert, Delete) needs a buffer of its own size only, not a whole group's.
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(writes.Count == 1 ? RecordSize(writes[0]) : MaxGroupBytes);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(writes.Count == 1 ? writes.RecordSize(0) : MaxGroupBytes);
             try
             {
                 while (i < writes.Count)
@@ -207,21 +269,19 @@ internal sealed class IndexEngine : IDisposable
                     cancel.ThrowIfCancellationRequested();
                     if (i > 0) CheckWritable(); // AfterWrite may have waited for a seal, releasing the lock
                     // Encode a group of records that fits the buffer (one oversized record gets a buffer of its own).
+                    // Record start + k takes sequence number firstSeq + k.
                     int start = i, used = 0;
-                    long seq = _seq;
-                    var logged = new List<(int Index, long Seq)>();
+                    long firstSeq = _seq + 1;
                     while (i < writes.Count)
                     {
-                        Write w = writes[i];
-                        int size = RecordSize(w);
+                        int size = writes.RecordSize(i);
                         if (size > buffer.Length - used)
                         {
                             if (used > 0) break;
                             ArrayPool<byte>.Shared.Return(buffer);
                             buffer = ArrayPool<byte>.Shared.Rent(size);
                         }
-                        LogFormat.Encode(buffer.AsSpan(used, size), w.IsDelete ? LogRecordKind.Delete : LogRecordKind.Upsert, ++seq, w.IdUtf8, w.Vector.Span, w.Payload.Span);
-                        logged.Add((i, seq));
+                        writes.Encode(i, firstSeq + (i - start), buffer.AsSpan(used, size));
                         used += size;
                         i++;
                     }
@@ -234,12 +294,7 @@ internal sealed class IndexEngine : IDisposable
                         throw new StorageFullException(e.FilePath, e.InnerException!,
                             $"The first {start} rows of the batch were applied; rows {start} and later were not. Free disk space and write the rest again.");
                     }
-                    foreach (var (index, s) in logged)
-                    {
-                        Write w = writes[index];
-                        if (w.IsDelete) ApplyDelete(s, w.Id, w.IdUtf8);
-                        else ApplyUpsert(s, w.Id, w.IdUtf8, w.Vector.Span, w.Payload.Span);
-                    }
+                    for (int k = start; k < i; k++) writes.Apply(this, k, firstSeq + (k - start));
                     PublishTail();
                     AfterWrite();
                     done?.Invoke(i - start);
@@ -251,9 +306,6 @@ internal sealed class IndexEngine : IDisposable
             }
         }
     }
-
-    private static int RecordSize(in Write w) =>
-        w.IsDelete ? LogFormat.DeleteSize(w.IdUtf8.Length) : LogFormat.UpsertSize(w.IdUtf8.Length, w.Vector.Length, w.Payload.Length);
 
     /// <summary>Deletes the live row of <paramref name="id"/>; false (and nothing logged) when there is none.</summary>
     public bool Delete(string id, byte[] idUtf8)
@@ -669,6 +721,8 @@ internal sealed class IndexEngine : IDisposable
     {
         lock (_compaction)
         {
+            // Dispose holds _compaction while it closes, so once past this check _closing is not disposed yet.
+            if (_disposed) throw Disposed();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, _closing.Token);
             Segment[] inputs;
             long s0, segId;

@@ -130,6 +130,8 @@ public class CloseAndFaultTests
         Assert.DoesNotContain("IndexEngine", e.Message);
         var s = Assert.Throws<ObjectDisposedException>(() => index.Search([1, 2, 3, 4]));
         Assert.Contains(folder, s.Message);
+        var c = Assert.Throws<ObjectDisposedException>(() => index.Compact());
+        Assert.Equal(nameof(VectorIndex), c.ObjectName);
     }
 
     [Theory]
