@@ -77,6 +77,14 @@ public sealed class RedisClusterProcessTests(ITestOutputHelper output) : IAsyncL
 
         float[] query = TestData.Row(data, 100);
         var partial = await collection.SearchAsync(query, options);
+        // The client learns of the lost gateway when its connection drops; a call that was already
+        // on its way there could count a live shard as missing once. Let that settle (bounded).
+        for (int attempt = 1; attempt < 10 && !partial.MissingShards.Select(m => m.Shard).SequenceEqual(lost); attempt++)
+        {
+            output.WriteLine($"attempt {attempt}: missing {string.Join("; ", partial.MissingShards)}");
+            await Task.Delay(500);
+            partial = await collection.SearchAsync(query, options);
+        }
         Assert.True(partial.IsPartial, "A search with a silo killed must be marked partial.");
         Assert.Equal(lost, partial.MissingShards.Select(m => m.Shard));
         Assert.All(partial.MissingShards, m => Assert.Equal(victim, m.Silo));
