@@ -40,22 +40,10 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>
-    /// The host that runs a framework-dependent dll: the one running the tests where the CLI says so
-    /// (DOTNET_HOST_PATH) or where this process is dotnet itself, else DOTNET_ROOT's, else "dotnet" from PATH.
+    /// The host that runs a framework-dependent dll: the one the dotnet CLI names for what it starts
+    /// (DOTNET_HOST_PATH, set under <c>dotnet test</c>), else "dotnet" from PATH.
     /// </summary>
-    public static string DotnetHost
-    {
-        get
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? self = Environment.ProcessPath;
-            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
-            string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
-            if (!string.IsNullOrEmpty(root) && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
-            return "dotnet";
-        }
-    }
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public bool HasExited => _process.HasExited;
 
