@@ -63,8 +63,11 @@ public static class EvaluationCommands
                 }
                 return 0;
             }
-            case "stages" when args.Length == 2:
-                Stages(args[1], output);
+            case "stages" when args.Length is 2 or 3:
+                Stages(args[1], args.Length == 3 ? int.Parse(args[2], Invariant) : DedupSettings.DefaultDecodeMinimumSide, output);
+                return 0;
+            case "decode-scales" when args.Length == 2:
+                DecodeScales(args[1], output);
                 return 0;
             default:
                 return null;
@@ -76,9 +79,9 @@ public static class EvaluationCommands
     /// warm-up round: reading the file, decoding (scaled, as a scan does), the full-frame PDQ, the
     /// grey reduction and the ten crop hashes. The index and the reports are not included.
     /// </summary>
-    private static void Stages(string folder, TextWriter output)
+    private static void Stages(string folder, int minimumSide, TextWriter output)
     {
-        var decoder = new Decoding.SkiaImageDecoder(DedupSettings.DefaultDecodeMinimumSide);
+        var decoder = new Decoding.SkiaImageDecoder(minimumSide);
         var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new ArgumentException($"No .jpg files in '{folder}'.");
         for (int round = 0; round < 2; round++)
@@ -105,5 +108,52 @@ public static class EvaluationCommands
             output.WriteLine(string.Create(Invariant,
                 $"{files.Count} files, ms per image on one thread: read {read * ms:0.00}, decode {decode * ms:0.00}, PDQ full frame {full * ms:0.00}, grey reduction {reduce * ms:0.00}, 10 crop PDQs {crops * ms:0.00}; total {total:0.00} ({1000 / total:0} images/s per core)"));
         }
+    }
+
+    /// <summary>
+    /// Measures what scaled JPEG decoding does to PDQ: for every JPEG in a folder, the distance
+    /// between the full-frame PDQ of a full-resolution decode and of decodes scaled to a shorter
+    /// side of at least 256, 128 and 64 pixels (the smallest libjpeg-turbo scale that keeps it),
+    /// with the decode time of each on one thread (after a warm-up pass).
+    /// </summary>
+    private static void DecodeScales(string folder, TextWriter output)
+    {
+        var files = Directory.GetFiles(folder, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new ArgumentException($"No .jpg files in '{folder}'.");
+        int[] sides = [0, 256, 128, 64];
+        var reference = new Dictionary<string, ulong[]>(StringComparer.Ordinal);
+        foreach (int side in sides)
+        {
+            var decoder = new Decoding.SkiaImageDecoder(side);
+            foreach (string file in files.Take(20)) decoder.Decode(File.ReadAllBytes(file)); // warm-up
+            var distances = new List<int>();
+            long ticks = 0;
+            var sizes = new List<int>();
+            foreach (string file in files)
+            {
+                byte[] bytes = File.ReadAllBytes(file);
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Decoding.DecodedImage image = decoder.Decode(bytes);
+                ticks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                sizes.Add(Math.Min(image.Width, image.Height));
+                ulong[] code = ImageHasher.Compute(HashKind.Pdq, image).Code;
+                if (side == 0) { reference[file] = code; continue; }
+                ulong[] full = reference[file];
+                int d = 0;
+                for (int i = 0; i < code.Length; i++) d += System.Numerics.BitOperations.PopCount(code[i] ^ full[i]);
+                distances.Add(d);
+            }
+            double ms = ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / files.Count;
+            sizes.Sort();
+            string moved = distances.Count == 0 ? "reference" : string.Create(Invariant,
+                $"PDQ distance to full resolution: median {Percentile(distances, 0.5)}, 90th percentile {Percentile(distances, 0.9)}, max {distances.Max()}");
+            output.WriteLine(string.Create(Invariant, $"shorter side >= {side} (0 = full; median decoded shorter side {sizes[sizes.Count / 2]}): decode {ms:0.00} ms per image; {moved}"));
+        }
+    }
+
+    private static int Percentile(List<int> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
     }
 }
