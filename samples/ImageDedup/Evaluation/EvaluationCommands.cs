@@ -24,15 +24,42 @@ public static class EvaluationCommands
         {
             case "make-edit-set" when args.Length == 3:
             {
-                // The PDQ reference photos whose PDQ quality is 50 or more (small.jpg, q0003 and q0004
-                // score 0 to 4 and are flagged, so they could never be linked by default).
+                // The originals are photo-sized tiles cut from the reference photos that are large
+                // enough to be a dedup user's photos (c.png, 1432×812, and aaa-orig.jpg, 1600×1004):
+                // a grid of distinct tiles of at least 320 pixels a side, nothing scaled up. The
+                // 256×256 and smaller reference pictures are thumbnails, not photos (see docs/benchmarks.md).
+                var photos = Directory.GetFiles(Path.Combine(args[1], "images"))
+                    .Append(Path.Combine(args[1], "bridge-mods", "aaa-orig.jpg"))
+                    .Order(StringComparer.Ordinal).ToList();
+                string tiles = Path.Combine(Path.GetTempPath(), "imagededup-tiles-" + Guid.NewGuid().ToString("N"));
+                try
+                {
+                    // Tiles of flat sky or wall have a PDQ quality below 50: they are flagged and link
+                    // nothing by default, so they would test the quality gate, not the hash; left out.
+                    var decoder = new Decoding.SkiaImageDecoder();
+                    IReadOnlyList<string> cut = EditSet.CutTiles(photos, tiles);
+                    var originals = cut.Where(t => ImageHasher.Compute(HashKind.Pdq, decoder.Decode(t)).Quality >= DedupSettings.MinimumQuality).ToList();
+                    output.WriteLine($"{cut.Count} tiles, {cut.Count - originals.Count} of PDQ quality below {DedupSettings.MinimumQuality} left out");
+                    int n = EditSet.Write(originals, args[2]);
+                    output.WriteLine($"{n} files from {originals.Count} originals (tiles of at least {EditSet.TileMinimumSide} px) in {args[2]} (caption drawn {(EditSet.CaptionUsesFont() ? "with DejaVu Sans Bold" : "as a bar: no font found")})");
+                }
+                finally
+                {
+                    if (Directory.Exists(tiles)) Directory.Delete(tiles, recursive: true);
+                }
+                return 0;
+            }
+            case "make-thumbnail-edit-set" when args.Length == 3:
+            {
+                // The previous set: the reference pictures themselves whose PDQ quality is 50 or more
+                // (small.jpg, q0003 and q0004 score 0 to 4), including the 256×256 thumbnails and wee.jpg (34×42).
                 string[] skip = ["small.jpg", "q0003.jpg", "q0004.jpg"];
                 var originals = Directory.GetFiles(Path.Combine(args[1], "images"))
                     .Where(p => !skip.Contains(Path.GetFileName(p)))
                     .Append(Path.Combine(args[1], "bridge-mods", "aaa-orig.jpg"))
                     .Order(StringComparer.Ordinal).ToList();
                 int n = EditSet.Write(originals, args[2]);
-                output.WriteLine($"{n} files from {originals.Count} originals in {args[2]} (caption drawn {(EditSet.CaptionUsesFont() ? "with DejaVu Sans Bold" : "as a bar: no font found")})");
+                output.WriteLine($"{n} files from {originals.Count} originals in {args[2]}");
                 return 0;
             }
             case "make-photo-set" when args.Length == 4:
