@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Numerics;
@@ -235,7 +236,7 @@ public sealed class DedupScanner : IDisposable
         DecodedImage image;
         try
         {
-            image = _decoder.Decode(file.FullPath);
+            image = _decoder.Decode(file.FullPath, ArrayPool<byte>.Shared);
         }
         catch (ImageDecodeException e)
         {
@@ -259,6 +260,11 @@ public sealed class DedupScanner : IDisposable
         {
             failure = new FileFailure(file.RelativePath, "the image could not be hashed: " + e.Message);
             return null;
+        }
+        finally
+        {
+            // The pixels were rented for this file only (a scan would otherwise allocate a large array per image).
+            ArrayPool<byte>.Shared.Return(image.Pixels);
         }
 
         int words = hashes[0].Code.Length;
