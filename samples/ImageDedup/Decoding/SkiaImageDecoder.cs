@@ -1,4 +1,6 @@
+using System.Buffers;
 using Aknn.Embedded.Imaging;
+using Microsoft.Win32.SafeHandles;
 using SkiaSharp;
 
 namespace ImageDedup.Decoding;
@@ -57,10 +59,43 @@ public sealed class SkiaImageDecoder
     /// message says which.
     /// </exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public DecodedImage Decode(string path)
+    public DecodedImage Decode(string path) => Decode(path, null);
+
+    /// <summary>
+    /// Decodes the first frame of the image at <paramref name="path"/>, taking the pixel buffer
+    /// from <paramref name="pool"/> (and reading the file through a buffer rented from it), so that
+    /// a scan of many files does not allocate two large arrays per file.
+    /// </summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="pool">
+    /// Null to allocate; otherwise the pool the pixels come from. The returned
+    /// <see cref="DecodedImage.Pixels"/> may then be longer than the picture; give it back with
+    /// <c>pool.Return(image.Pixels)</c> once the image is no longer used.
+    /// </param>
+    /// <exception cref="ImageDecodeException">The file is not a decodable, complete image, or is too large; the message says why.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public DecodedImage Decode(string path, ArrayPool<byte>? pool)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        return Decode(bytes);
+        if (pool is null) return Decode(File.ReadAllBytes(path));
+        using SafeFileHandle handle = File.OpenHandle(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue) throw new ImageDecodeException($"the file is {length:N0} bytes, over the 2 GB this program reads");
+        byte[] buffer = pool.Rent((int)Math.Max(1, length));
+        try
+        {
+            int read = 0;
+            while (read < length)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
+                if (n == 0) break; // the file shrank while being read: decode what is there (it will be reported as truncated)
+                read += n;
+            }
+            return Decode(buffer.AsSpan(0, read), pool);
+        }
+        finally
+        {
+            pool.Return(buffer);
+        }
     }
 
     /// <summary>Decodes the first frame of an image held in memory.</summary>
@@ -69,9 +104,15 @@ public sealed class SkiaImageDecoder
     public DecodedImage Decode(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        if (encoded.Length == 0) throw new ImageDecodeException("the file is empty");
-        // The codec takes ownership of the stream (and so of the copy of the bytes) when it is created.
-        var stream = new SKMemoryStream(encoded);
+        return Decode(encoded, null);
+    }
+
+    private DecodedImage Decode(ReadOnlySpan<byte> encoded, ArrayPool<byte>? pool)
+    {
+        if (encoded.IsEmpty) throw new ImageDecodeException("the file is empty");
+        // Skia keeps its own copy of the bytes; the stream and the codec hold references to it.
+        using SKData data = SKData.CreateCopy(encoded);
+        var stream = new SKMemoryStream(data);
         using SKCodec? codec = SKCodec.Create(stream, out SKCodecResult opened);
         if (codec is null)
         {
@@ -92,7 +133,9 @@ public sealed class SkiaImageDecoder
             throw new ImageDecodeException($"the image is {full.Width}×{full.Height} pixels, over the {MaxPixels / 1_000_000} megapixels this program decodes");
 
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var pixels = new byte[info.BytesSize64];
+        // Every byte is written by the decoder, so the buffer need not be cleared first.
+        int bytes = checked((int)info.BytesSize64);
+        byte[] pixels = pool is null ? GC.AllocateUninitializedArray<byte>(bytes) : pool.Rent(bytes);
         SKCodecResult result;
         unsafe
         {
@@ -100,6 +143,7 @@ public sealed class SkiaImageDecoder
         }
         if (result != SKCodecResult.Success)
         {
+            pool?.Return(pixels);
             throw new ImageDecodeException(result == SKCodecResult.IncompleteInput
                 ? "the file is truncated: the image data ends before the last row (a partial copy or an interrupted download)"
                 : $"the image data cannot be decoded ({Describe(result)})");
@@ -111,7 +155,8 @@ public sealed class SkiaImageDecoder
         int sourceHeight = swaps ? full.Width : full.Height;
         if (origin is SKEncodedOrigin.TopLeft)
             return new DecodedImage(pixels, size.Width, size.Height, PixelFormat.Rgba32, sourceWidth, sourceHeight);
-        byte[] upright = Orient(pixels, size.Width, size.Height, origin);
+        byte[] upright = Orient(pixels, size.Width, size.Height, origin, pool);
+        pool?.Return(pixels);
         return swaps
             ? new DecodedImage(upright, size.Height, size.Width, PixelFormat.Rgba32, sourceWidth, sourceHeight)
             : new DecodedImage(upright, size.Width, size.Height, PixelFormat.Rgba32, sourceWidth, sourceHeight);
@@ -140,12 +185,12 @@ public sealed class SkiaImageDecoder
     /// Turns stored pixels (<paramref name="w"/> × <paramref name="h"/>, RGBA) upright: each output
     /// pixel (x, y) reads the stored pixel the EXIF orientation maps it to.
     /// </summary>
-    internal static byte[] Orient(byte[] stored, int w, int h, SKEncodedOrigin origin)
+    internal static byte[] Orient(byte[] stored, int w, int h, SKEncodedOrigin origin, ArrayPool<byte>? pool = null)
     {
         bool swaps = SwapsSides(origin);
         int outW = swaps ? h : w, outH = swaps ? w : h;
-        var output = new byte[stored.Length];
-        ReadOnlySpan<uint> src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(stored);
+        byte[] output = pool is null ? new byte[w * h * 4] : pool.Rent(w * h * 4);
+        ReadOnlySpan<uint> src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(stored.AsSpan(0, w * h * 4));
         Span<uint> dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(output.AsSpan());
         for (int oy = 0; oy < outH; oy++)
         {

@@ -48,6 +48,58 @@ public static class EditSet
         return written;
     }
 
+    /// <summary>The shorter side, in pixels, below which a picture is not cut into tiles by <see cref="CutTiles"/>.</summary>
+    public const int TileMinimumSide = 320;
+
+    /// <summary>
+    /// Cuts each large photo into a grid of distinct, non-overlapping originals and writes each as
+    /// <c>&lt;output&gt;/&lt;photo name&gt;-r&lt;row&gt;c&lt;column&gt;.jpg</c> (JPEG quality 95),
+    /// so that an edit set has many originals (and many unrelated pairs) from a few photos.
+    /// </summary>
+    /// <remarks>
+    /// The grid has as many columns and rows as fit with every tile at least
+    /// <paramref name="minimumSide"/> pixels on each side; the tiles share no pixels, so two tiles
+    /// are different pictures (of the same scene), which is a harder test of precision than two
+    /// unrelated photos. Nothing is scaled up. Photos too small for two tiles are skipped.
+    /// </remarks>
+    /// <param name="photos">The photos.</param>
+    /// <param name="output">The folder to write the tiles to (created when missing).</param>
+    /// <param name="minimumSide">The smallest tile side, in pixels.</param>
+    /// <returns>The paths of the tiles written, in order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumSide"/> is below 16.</exception>
+    public static IReadOnlyList<string> CutTiles(IEnumerable<string> photos, string output, int minimumSide = TileMinimumSide)
+    {
+        ArgumentNullException.ThrowIfNull(photos);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumSide, 16);
+        Directory.CreateDirectory(output);
+        var decoder = new SkiaImageDecoder();
+        var written = new List<string>();
+        foreach (string photo in photos)
+        {
+            DecodedImage decoded = decoder.Decode(photo);
+            int columns = decoded.Width / minimumSide, rows = decoded.Height / minimumSide;
+            if (columns * rows < 2) continue;
+            using SKBitmap source = ToBitmap(decoded);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    // Integer edges shared by neighbours: the tiles cover the photo without overlap.
+                    int x0 = c * decoded.Width / columns, x1 = (c + 1) * decoded.Width / columns;
+                    int y0 = r * decoded.Height / rows, y1 = (r + 1) * decoded.Height / rows;
+                    using var tile = new SKBitmap(new SKImageInfo(x1 - x0, y1 - y0, SKColorType.Rgba8888, SKAlphaType.Premul));
+                    if (!source.ExtractSubset(tile, new SKRectI(x0, y0, x1, y1)))
+                        throw new InvalidOperationException($"Cannot cut {x0},{y0}-{x1},{y1} from '{photo}'.");
+                    using SKBitmap copy = tile.Copy();
+                    string path = Path.Combine(output, $"{Path.GetFileNameWithoutExtension(photo)}-r{r}c{c}.jpg");
+                    File.WriteAllBytes(path, EncodeJpeg(copy, 95));
+                    written.Add(path);
+                }
+            }
+        }
+        return written;
+    }
+
     /// <summary>Whether <paramref name="fontPath"/> exists, so that captions are real text rather than a bar.</summary>
     /// <param name="fontPath">The font file.</param>
     public static bool CaptionUsesFont(string fontPath = DefaultFontPath) => File.Exists(fontPath);

@@ -24,15 +24,42 @@ public static class EvaluationCommands
         {
             case "make-edit-set" when args.Length == 3:
             {
-                // The PDQ reference photos whose PDQ quality is 50 or more (small.jpg, q0003 and q0004
-                // score 0 to 4 and are flagged, so they could never be linked by default).
+                // The originals are photo-sized tiles cut from the reference photos that are large
+                // enough to be a dedup user's photos (c.png, 1432×812, and aaa-orig.jpg, 1600×1004):
+                // a grid of distinct tiles of at least 320 pixels a side, nothing scaled up. The
+                // 256×256 and smaller reference pictures are thumbnails, not photos (see docs/benchmarks.md).
+                var photos = Directory.GetFiles(Path.Combine(args[1], "images"))
+                    .Append(Path.Combine(args[1], "bridge-mods", "aaa-orig.jpg"))
+                    .Order(StringComparer.Ordinal).ToList();
+                string tiles = Path.Combine(Path.GetTempPath(), "imagededup-tiles-" + Guid.NewGuid().ToString("N"));
+                try
+                {
+                    // Tiles of flat sky or wall have a PDQ quality below 50: they are flagged and link
+                    // nothing by default, so they would test the quality gate, not the hash; left out.
+                    var decoder = new Decoding.SkiaImageDecoder();
+                    IReadOnlyList<string> cut = EditSet.CutTiles(photos, tiles);
+                    var originals = cut.Where(t => ImageHasher.Compute(HashKind.Pdq, decoder.Decode(t)).Quality >= DedupSettings.MinimumQuality).ToList();
+                    output.WriteLine($"{cut.Count} tiles, {cut.Count - originals.Count} of PDQ quality below {DedupSettings.MinimumQuality} left out");
+                    int n = EditSet.Write(originals, args[2]);
+                    output.WriteLine($"{n} files from {originals.Count} originals (tiles of at least {EditSet.TileMinimumSide} px) in {args[2]} (caption drawn {(EditSet.CaptionUsesFont() ? "with DejaVu Sans Bold" : "as a bar: no font found")})");
+                }
+                finally
+                {
+                    if (Directory.Exists(tiles)) Directory.Delete(tiles, recursive: true);
+                }
+                return 0;
+            }
+            case "make-thumbnail-edit-set" when args.Length == 3:
+            {
+                // The previous set: the reference pictures themselves whose PDQ quality is 50 or more
+                // (small.jpg, q0003 and q0004 score 0 to 4), including the 256×256 thumbnails and wee.jpg (34×42).
                 string[] skip = ["small.jpg", "q0003.jpg", "q0004.jpg"];
                 var originals = Directory.GetFiles(Path.Combine(args[1], "images"))
                     .Where(p => !skip.Contains(Path.GetFileName(p)))
                     .Append(Path.Combine(args[1], "bridge-mods", "aaa-orig.jpg"))
                     .Order(StringComparer.Ordinal).ToList();
                 int n = EditSet.Write(originals, args[2]);
-                output.WriteLine($"{n} files from {originals.Count} originals in {args[2]} (caption drawn {(EditSet.CaptionUsesFont() ? "with DejaVu Sans Bold" : "as a bar: no font found")})");
+                output.WriteLine($"{n} files from {originals.Count} originals in {args[2]}");
                 return 0;
             }
             case "make-photo-set" when args.Length == 4:
@@ -63,8 +90,11 @@ public static class EvaluationCommands
                 }
                 return 0;
             }
-            case "stages" when args.Length == 2:
-                Stages(args[1], output);
+            case "stages" when args.Length is 2 or 3:
+                Stages(args[1], args.Length == 3 ? int.Parse(args[2], Invariant) : DedupSettings.DefaultDecodeMinimumSide, output);
+                return 0;
+            case "decode-scales" when args.Length == 2:
+                DecodeScales(args[1], output);
                 return 0;
             default:
                 return null;
@@ -76,9 +106,9 @@ public static class EvaluationCommands
     /// warm-up round: reading the file, decoding (scaled, as a scan does), the full-frame PDQ, the
     /// grey reduction and the ten crop hashes. The index and the reports are not included.
     /// </summary>
-    private static void Stages(string folder, TextWriter output)
+    private static void Stages(string folder, int minimumSide, TextWriter output)
     {
-        var decoder = new Decoding.SkiaImageDecoder(DedupSettings.DefaultDecodeMinimumSide);
+        var decoder = new Decoding.SkiaImageDecoder(minimumSide);
         var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new ArgumentException($"No .jpg files in '{folder}'.");
         for (int round = 0; round < 2; round++)
@@ -105,5 +135,52 @@ public static class EvaluationCommands
             output.WriteLine(string.Create(Invariant,
                 $"{files.Count} files, ms per image on one thread: read {read * ms:0.00}, decode {decode * ms:0.00}, PDQ full frame {full * ms:0.00}, grey reduction {reduce * ms:0.00}, 10 crop PDQs {crops * ms:0.00}; total {total:0.00} ({1000 / total:0} images/s per core)"));
         }
+    }
+
+    /// <summary>
+    /// Measures what scaled JPEG decoding does to PDQ: for every JPEG in a folder, the distance
+    /// between the full-frame PDQ of a full-resolution decode and of decodes scaled to a shorter
+    /// side of at least 256, 128 and 64 pixels (the smallest libjpeg-turbo scale that keeps it),
+    /// with the decode time of each on one thread (after a warm-up pass).
+    /// </summary>
+    private static void DecodeScales(string folder, TextWriter output)
+    {
+        var files = Directory.GetFiles(folder, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new ArgumentException($"No .jpg files in '{folder}'.");
+        int[] sides = [0, 256, 128, 64];
+        var reference = new Dictionary<string, ulong[]>(StringComparer.Ordinal);
+        foreach (int side in sides)
+        {
+            var decoder = new Decoding.SkiaImageDecoder(side);
+            foreach (string file in files.Take(20)) decoder.Decode(File.ReadAllBytes(file)); // warm-up
+            var distances = new List<int>();
+            long ticks = 0;
+            var sizes = new List<int>();
+            foreach (string file in files)
+            {
+                byte[] bytes = File.ReadAllBytes(file);
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Decoding.DecodedImage image = decoder.Decode(bytes);
+                ticks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                sizes.Add(Math.Min(image.Width, image.Height));
+                ulong[] code = ImageHasher.Compute(HashKind.Pdq, image).Code;
+                if (side == 0) { reference[file] = code; continue; }
+                ulong[] full = reference[file];
+                int d = 0;
+                for (int i = 0; i < code.Length; i++) d += System.Numerics.BitOperations.PopCount(code[i] ^ full[i]);
+                distances.Add(d);
+            }
+            double ms = ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / files.Count;
+            sizes.Sort();
+            string moved = distances.Count == 0 ? "reference" : string.Create(Invariant,
+                $"PDQ distance to full resolution: median {Percentile(distances, 0.5)}, 90th percentile {Percentile(distances, 0.9)}, max {distances.Max()}");
+            output.WriteLine(string.Create(Invariant, $"shorter side >= {side} (0 = full; median decoded shorter side {sizes[sizes.Count / 2]}): decode {ms:0.00} ms per image; {moved}"));
+        }
+    }
+
+    private static int Percentile(List<int> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
     }
 }

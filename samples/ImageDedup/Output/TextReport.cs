@@ -56,7 +56,7 @@ public static class TextReport
         if (scan.HashedNow > 0)
         {
             output.WriteLine(string.Create(Invariant,
-                $"first scan of {scan.HashedNow:N0} images: {scan.HashedNow / scan.Elapsed.TotalSeconds:0} images/s; per image {scan.DecodeTime.TotalMilliseconds / scan.HashedNow:0.0} ms decoding, {scan.HashTime.TotalMilliseconds / scan.HashedNow:0.0} ms hashing (summed over the workers)"));
+                $"first scan of {scan.HashedNow:N0} images: {scan.HashedNow / scan.Elapsed.TotalSeconds:0} images/s; per image {scan.DecodeTime.TotalMilliseconds / scan.HashedNow:0.0} ms decoding, {scan.HashTime.TotalMilliseconds / scan.HashedNow:0.0} ms hashing, {scan.StoreTime.TotalMilliseconds / scan.HashedNow:0.0} ms storing (summed over the workers)"));
         }
         if (result.LowQuality.Count > 0)
         {

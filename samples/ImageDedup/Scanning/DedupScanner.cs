@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Numerics;
 using Aknn.Embedded;
+using CommunityToolkit.HighPerformance;
 using ImageDedup.Decoding;
 using ImageDedup.Hashing;
 
@@ -28,6 +30,13 @@ public sealed class DedupScanner : IDisposable
     private readonly int _workers;
     private readonly IReadOnlyList<CropRegion> _regions;
     private readonly string _regionNames;
+    private readonly object _writeLock = new();
+
+    /// <summary>
+    /// How many hashed files are written to the index in one batch. Larger batches cost less per
+    /// row; what is lost to a crash before the final commit is hashed again by the next scan.
+    /// </summary>
+    private const int WriteBatchFiles = 64;
 
     private DedupScanner(string folder, DedupSettings settings, int radius, string indexRoot, string indexFolder, VectorIndex index)
     {
@@ -87,7 +96,14 @@ public sealed class DedupScanner : IDisposable
 
         string root = Path.GetFullPath(settings.IndexRoot ?? IndexLocation.DefaultRoot(folder));
         string indexFolder = IndexLocation.Prepare(root, folder, settings.Hash);
-        var index = VectorIndex.OpenOrCreate(indexFolder, new IndexOptions { Dimensions = bits, Metric = Metric.Hamming });
+        var index = VectorIndex.OpenOrCreate(indexFolder, new IndexOptions
+        {
+            Dimensions = bits,
+            Metric = Metric.Hamming,
+            // A scan is redone from the files after a crash (only what changed is hashed again),
+            // so its writes need no flush of their own: one commit at the end of the scan.
+            Durability = Durability.Manual,
+        });
         return new DedupScanner(folder, settings, radius, root, indexFolder, index);
     }
 
@@ -139,24 +155,41 @@ public sealed class DedupScanner : IDisposable
 
         var failures = new ConcurrentBag<FileFailure>();
         int hashed = 0, done = 0;
-        long decodeTicks = 0, hashTicks = 0;
+        long decodeTicks = 0, hashTicks = 0, storeTicks = 0;
         bool cancelled = false;
+        var pending = new List<HashedFile>(WriteBatchFiles);
+        var pendingLock = new object();
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken };
             Parallel.ForEach(work, parallel, item =>
             {
-                FileFailure? failure = HashOne(item.File, item.Ids, ref decodeTicks, ref hashTicks);
-                if (failure is null)
+                HashedFile? result = HashOne(item.File, item.Ids, ref decodeTicks, ref hashTicks, out FileFailure? failure);
+                if (result is not null)
                 {
                     Interlocked.Increment(ref hashed);
+                    // Whoever fills the batch writes it, while the other workers go on hashing.
+                    List<HashedFile>? full = null;
+                    lock (pendingLock)
+                    {
+                        pending.Add(result);
+                        if (pending.Count >= WriteBatchFiles)
+                        {
+                            full = pending;
+                            pending = new List<HashedFile>(WriteBatchFiles);
+                        }
+                    }
+                    if (full is not null) Store(full, ref storeTicks);
                 }
                 else
                 {
                     // Stale entries for a file that now fails must not stand in for it.
-                    foreach (string id in item.Ids) _index.Delete(id);
-                    failures.Add(failure);
-                    failed?.Invoke(failure);
+                    lock (_writeLock)
+                    {
+                        foreach (string id in item.Ids) _index.Delete(id);
+                    }
+                    failures.Add(failure!);
+                    failed?.Invoke(failure!);
                 }
                 progress?.Report(new ScanProgress("hashing", Interlocked.Increment(ref done), work.Count));
             });
@@ -167,13 +200,17 @@ public sealed class DedupScanner : IDisposable
         }
         finally
         {
+            // What was hashed before a cancellation or an error is kept.
+            Store(pending, ref storeTicks);
+            long start = Stopwatch.GetTimestamp();
             _index.Commit();
+            storeTicks += Stopwatch.GetTimestamp() - start;
         }
 
         var sortedFailures = failures.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         return new ScanSummary(files.Count, hashed, reused, gone.Count, sortedFailures, cancelled, clock.Elapsed,
-            TimeSpan.FromTicks(decodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
-            TimeSpan.FromTicks(hashTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            ToTimeSpan(decodeTicks),
+            ToTimeSpan(hashTicks), ToTimeSpan(storeTicks));
     }
 
     /// <summary>The ids of a file's codes: its full frame's first, then one per crop region.</summary>
@@ -186,22 +223,30 @@ public sealed class DedupScanner : IDisposable
         return ids;
     }
 
-    /// <summary>Decodes, hashes and stores one file; returns null on success, or the failure.</summary>
-    private FileFailure? HashOne(ImageFile file, string[] ids, ref long decodeTicks, ref long hashTicks)
+    private static TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromTicks(ticks * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+
+    /// <summary>
+    /// Decodes and hashes one file and prepares its index rows (codes and payloads, serialised here
+    /// on the worker rather than in the writer); returns null and the failure when it cannot.
+    /// </summary>
+    private HashedFile? HashOne(ImageFile file, string[] ids, ref long decodeTicks, ref long hashTicks, out FileFailure? failure)
     {
+        failure = null;
         long start = Stopwatch.GetTimestamp();
         DecodedImage image;
         try
         {
-            image = _decoder.Decode(file.FullPath);
+            image = _decoder.Decode(file.FullPath, ArrayPool<byte>.Shared);
         }
         catch (ImageDecodeException e)
         {
-            return new FileFailure(file.RelativePath, e.Message);
+            failure = new FileFailure(file.RelativePath, e.Message);
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new FileFailure(file.RelativePath, "the file cannot be read: " + e.Message);
+            failure = new FileFailure(file.RelativePath, "the file cannot be read: " + e.Message);
+            return null;
         }
         long decoded = Stopwatch.GetTimestamp();
         Interlocked.Add(ref decodeTicks, decoded - start);
@@ -213,18 +258,61 @@ public sealed class DedupScanner : IDisposable
         }
         catch (ArgumentException e)
         {
-            return new FileFailure(file.RelativePath, "the image could not be hashed: " + e.Message);
+            failure = new FileFailure(file.RelativePath, "the image could not be hashed: " + e.Message);
+            return null;
         }
-        Interlocked.Add(ref hashTicks, Stopwatch.GetTimestamp() - decoded);
+        finally
+        {
+            // The pixels were rented for this file only (a scan would otherwise allocate a large array per image).
+            ArrayPool<byte>.Shared.Return(image.Pixels);
+        }
 
+        int words = hashes[0].Code.Length;
+        var codes = new ulong[hashes.Length * words];
+        var payloads = new byte[hashes.Length][];
         for (int i = 0; i < hashes.Length; i++)
         {
-            var record = new FileRecord(file.RelativePath, file.Size, file.ModifiedUtc.Ticks, hashes[i].Quality, hashes[i].Hex,
-                image.SourceWidth, image.SourceHeight, hashes[i].Region.Name, i == 0 ? _regionNames : null);
-            _index.UpsertCode(ids[i], hashes[i].Code, record.ToUtf8());
+            hashes[i].Code.CopyTo(codes, i * words);
+            // The full frame's record describes the file; a crop's record only names its file,
+            // region and quality (its code is read back from the index, see FindGroups).
+            FileRecord record = i == 0
+                ? new FileRecord(file.RelativePath, file.Size, file.ModifiedUtc.Ticks, hashes[i].Quality, hashes[i].Hex,
+                    image.SourceWidth, image.SourceHeight, hashes[i].Region.Name, _regionNames)
+                : FileRecord.ForCrop(file.RelativePath, hashes[i].Region.Name, hashes[i].Quality);
+            payloads[i] = record.ToUtf8();
         }
-        return null;
+        Interlocked.Add(ref hashTicks, Stopwatch.GetTimestamp() - decoded);
+        return new HashedFile(ids, codes, payloads);
     }
+
+    /// <summary>Writes the rows of several hashed files in one batch (one log record group instead of one per code).</summary>
+    private void Store(List<HashedFile> batch, ref long storeTicks)
+    {
+        if (batch.Count == 0) return;
+        long start = Stopwatch.GetTimestamp();
+        int words = Hash.Bits() / 64;
+        int rows = 0;
+        foreach (HashedFile f in batch) rows += f.Ids.Length;
+        var ids = new string[rows];
+        var payloads = new byte[rows][];
+        var codes = new ulong[rows * words];
+        int row = 0;
+        foreach (HashedFile f in batch)
+        {
+            f.Ids.CopyTo(ids, row);
+            f.Payloads.CopyTo(payloads, row);
+            f.Codes.CopyTo(codes, row * words);
+            row += f.Ids.Length;
+        }
+        lock (_writeLock)
+        {
+            _index.UpsertCodeBatch(ids, new ReadOnlySpan2D<ulong>(codes, rows, words), payloads);
+        }
+        Interlocked.Add(ref storeTicks, Stopwatch.GetTimestamp() - start);
+    }
+
+    /// <summary>One file's index rows, ready to write: ids, codes (one after another) and payloads.</summary>
+    private sealed record HashedFile(string[] Ids, ulong[] Codes, byte[][] Payloads);
 
     /// <summary>Every entry of the index: id and record (null where the payload is not a record of this program).</summary>
     private Dictionary<string, FileRecord?> LoadStored()
@@ -251,13 +339,14 @@ public sealed class DedupScanner : IDisposable
         // The files and their codes, from the payloads.
         var files = new Dictionary<string, StoredFile>(StringComparer.Ordinal);
         var codeFile = new Dictionary<string, (StoredFile File, int? Quality)>(StringComparer.Ordinal);
-        foreach (var (id, record) in LoadStored())
+        foreach (StoredItem item in _index.EnumerateItems(includeVectors: true, cancellationToken: cancellationToken))
         {
+            FileRecord? record = FileRecord.TryParse(item.Payload);
             if (record is null) continue;
             if (!files.TryGetValue(record.Path, out StoredFile? file)) files[record.Path] = file = new StoredFile(record.Path);
             if (record.Region == CropRegion.Full.Name) file.Full = record;
-            file.Codes.Add(ParseCode(record.Hash));
-            codeFile[id] = (file, record.Quality);
+            file.Codes.Add(item.Code);
+            codeFile[item.Id] = (file, record.Quality);
         }
 
         IProgress<DuplicateProgress>? forward = progress is null
@@ -322,7 +411,7 @@ public sealed class DedupScanner : IDisposable
     private static GroupMember Member(StoredFile file, int distance, bool keeper)
     {
         FileRecord r = file.Full!;
-        return new GroupMember(r.Path, r.Size, new DateTime(r.ModifiedTicks, DateTimeKind.Utc), r.Width, r.Height, distance, r.Quality, r.Hash, keeper);
+        return new GroupMember(r.Path, r.Size, new DateTime(r.ModifiedTicks, DateTimeKind.Utc), r.Width, r.Height, distance, r.Quality, r.Hash ?? string.Empty, keeper);
     }
 
     /// <summary>The smallest distance between any code of <paramref name="a"/> and any code of <paramref name="b"/>.</summary>
@@ -340,19 +429,6 @@ public sealed class DedupScanner : IDisposable
             }
         }
         return best == int.MaxValue ? 0 : best;
-    }
-
-    /// <summary>
-    /// A hash in hex (as stored in the payload) as 64-bit words. The words need not be in the
-    /// index's bit order: every code is read the same way, and a Hamming distance does not depend
-    /// on where each bit sits.
-    /// </summary>
-    private static ulong[] ParseCode(string hex)
-    {
-        var words = new ulong[hex.Length / 16];
-        for (int i = 0; i < words.Length; i++)
-            words[i] = ulong.Parse(hex.AsSpan(i * 16, 16), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
-        return words;
     }
 
     /// <summary>Closes the index (committing everything) and releases its writer lock.</summary>

@@ -11,7 +11,7 @@ namespace ImageDedup.Scanning;
 /// <param name="Size">File size in bytes.</param>
 /// <param name="ModifiedTicks">Last write time, UTC, in .NET ticks.</param>
 /// <param name="Quality">PDQ quality of this code, or null for pHash.</param>
-/// <param name="Hash">The hash in hexadecimal.</param>
+/// <param name="Hash">The hash in hexadecimal; null on a crop's record (see <see cref="ForCrop"/>).</param>
 /// <param name="Width">Width of the upright picture at full resolution, in pixels.</param>
 /// <param name="Height">Height of the upright picture at full resolution, in pixels.</param>
 /// <param name="Region">Which part of the picture this code hashes: "full", or a crop's name (see <see cref="Hashing.CropRegions"/>).</param>
@@ -21,13 +21,23 @@ public sealed record FileRecord(
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("mtime")] long ModifiedTicks,
     [property: JsonPropertyName("quality")] int? Quality,
-    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("hash")] string? Hash,
     [property: JsonPropertyName("w")] int Width = 0,
     [property: JsonPropertyName("h")] int Height = 0,
     [property: JsonPropertyName("region")] string Region = "full",
     [property: JsonPropertyName("regions")] string? Regions = null)
 {
-    /// <summary>The record as UTF-8 JSON.</summary>
+    /// <summary>
+    /// The short record stored with a crop's code: which file and region it belongs to and its
+    /// quality. The file's size, time and pixel size live on the full frame's record only, and
+    /// the code itself is read back from the index.
+    /// </summary>
+    /// <param name="path">The file's relative path.</param>
+    /// <param name="region">The crop region's name.</param>
+    /// <param name="quality">The PDQ quality of the crop's code, or null for pHash.</param>
+    public static FileRecord ForCrop(string path, string region, int? quality) => new(path, 0, 0, quality, null, Region: region);
+
+    /// <summary>The record as UTF-8 JSON (fields at their default value are left out).</summary>
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, ScanJsonContext.Default.FileRecord);
 
     /// <summary>Reads a payload; null when it is not a record of this program (it is then treated as stale).</summary>
@@ -61,7 +71,7 @@ public sealed record CacheMarker(
     [property: JsonPropertyName("folder")] string Folder);
 
 /// <summary>Source-generated JSON for the scanner's own files.</summary>
-[JsonSourceGenerationOptions(WriteIndented = false)]
+[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
 [JsonSerializable(typeof(FileRecord))]
 [JsonSerializable(typeof(CacheMarker))]
 internal sealed partial class ScanJsonContext : JsonSerializerContext;

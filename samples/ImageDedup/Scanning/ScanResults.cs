@@ -12,7 +12,8 @@ namespace ImageDedup.Scanning;
 /// </param>
 /// <param name="Elapsed">How long the scan took.</param>
 /// <param name="DecodeTime">Time spent reading and decoding files, summed over the workers.</param>
-/// <param name="HashTime">Time spent computing hashes, summed over the workers.</param>
+/// <param name="HashTime">Time spent computing hashes (and preparing their index rows), summed over the workers.</param>
+/// <param name="StoreTime">Time spent writing the rows to the index and committing, summed over the workers.</param>
 public sealed record ScanSummary(
     int FilesFound,
     int HashedNow,
@@ -22,7 +23,8 @@ public sealed record ScanSummary(
     bool WasCancelled,
     TimeSpan Elapsed,
     TimeSpan DecodeTime = default,
-    TimeSpan HashTime = default);
+    TimeSpan HashTime = default,
+    TimeSpan StoreTime = default);
 
 /// <summary>A file that could not be decoded or hashed.</summary>
 /// <param name="Path">The path relative to the scanned folder, with '/' separators.</param>
