@@ -30,6 +30,9 @@ namespace Aknn.Perf.Workloads;
 /// per round, median: what the cluster adds over the ideal of every shard scanned at the same time
 /// on a core of its own. (The slowest shard's own search time is not reported by the shard grains;
 /// an in-process index of a shard's size stands in for it.)</item>
+/// <item><c>fanout_cpu_ms</c>: processor time per query of the client and every silo process together,
+/// minus that of the in-process search, per round, median: the work the distribution adds
+/// (messages, serialisation, six top-Ks and the merge), whatever the scheduler did with the cores.</item>
 /// </list>
 /// Every silo process is killed and every temporary folder deleted at the end, also on failure.
 /// </remarks>
@@ -154,6 +157,7 @@ internal static class ClusterWorkload
                 clusterIds[i] = hits.Select(h => h.Id).ToArray();
             }
             await Warm(SearchCluster, q);
+            TimeSpan ClusterCpu() => SelfCpu() + silos.ProcessorTime();
 
             // Alternate the three systems round by round, so that load changes on the shared machine hit them alike.
             var whole = new List<Latency>();
@@ -162,9 +166,9 @@ internal static class ClusterWorkload
             for (int round = 0; round < rounds; round++)
             {
                 Stats.Settle();
-                whole.Add(await Measure(q, 1, searchWhole));
-                shard.Add(await Measure(q, 1, searchShard));
-                cluster.Add(await Measure(q, 1, SearchCluster));
+                whole.Add(await Measure(q, 1, searchWhole, SelfCpu));
+                shard.Add(await Measure(q, 1, searchShard, SelfCpu));
+                cluster.Add(await Measure(q, 1, SearchCluster, ClusterCpu));
                 silos.EnsureRunning();
             }
             int same = Enumerable.Range(0, q).Count(i => clusterIds[i].SequenceEqual(inprocessIds[i]));
@@ -172,8 +176,8 @@ internal static class ClusterWorkload
             double recall = GroundTruth.Recall(truth, DataStore.K, found, rows, queries, dim, tieAware: true);
 
             Stats.Settle();
-            Latency wholeConcurrent = await Measure(q, Concurrency, searchWhole);
-            Latency clusterConcurrent = await Measure(q, Concurrency, SearchCluster);
+            Latency wholeConcurrent = await Measure(q, Concurrency, searchWhole, SelfCpu);
+            Latency clusterConcurrent = await Measure(q, Concurrency, SearchCluster, ClusterCpu);
 
             // The fan-out floor: the same fan-out over 6 nearly empty shards on the same silos.
             var tiny = await ShardedCollection.CreateAsync(grains, "fanout", new ShardedCollectionOptions { ShardCount = Shards, Dimensions = dim });
@@ -182,19 +186,22 @@ internal static class ClusterWorkload
             Task SearchTiny(int i) => tiny.SearchAsync(queries.AsMemory(i * dim, dim), distributedOptions);
             await Warm(SearchTiny, q);
             var floor = new List<Latency>();
-            for (int round = 0; round < rounds; round++) floor.Add(await Measure(q, 1, SearchTiny));
+            for (int round = 0; round < rounds; round++) floor.Add(await Measure(q, 1, SearchTiny, ClusterCpu));
             silos.EnsureRunning();
 
             double[] ratio = [.. Enumerable.Range(0, rounds).Select(r => cluster[r].P50 / whole[r].P50)];
             double[] overShard = [.. Enumerable.Range(0, rounds).Select(r => cluster[r].P50 - shard[r].P50)];
             double[] overWhole = [.. Enumerable.Range(0, rounds).Select(r => cluster[r].P50 - whole[r].P50)];
+            double[] fanoutCpu = [.. Enumerable.Range(0, rounds).Select(r => cluster[r].CpuMs - whole[r].CpuMs)];
             double load = Stats.LoadAverage();
             ctx.Printer.Emit(new ResultRow("inprocess", "cluster", n, dim)
                 .Add("phase", $"with-{siloCount}silo").Add("k", DataStore.K).Add("queries", q).Add("rounds", rounds)
                 .Add("p50_ms", Stats.Median(whole.Select(l => l.P50))).Add("p99_ms", Stats.Median(whole.Select(l => l.P99)))
                 .Add("qps", Stats.Median(whole.Select(l => l.Qps)))
                 .Add($"qps_c{Concurrency}", wholeConcurrent.Qps).Add($"p50_c{Concurrency}_ms", wholeConcurrent.P50)
-                .Add("shard_rows", n / Shards).Add("shard_p50_ms", Stats.Median(shard.Select(l => l.P50))));
+                .Add("cpu_ms_per_query", Stats.Median(whole.Select(l => l.CpuMs)))
+                .Add("shard_rows", n / Shards).Add("shard_p50_ms", Stats.Median(shard.Select(l => l.P50)))
+                .Add("shard_cpu_ms_per_query", Stats.Median(shard.Select(l => l.CpuMs))));
             ctx.Printer.Emit(new ResultRow(system, "cluster", n, dim)
                 .Add("silos", siloCount).Add("shards", Shards).Add("shards_per_silo", spread)
                 .Add("k", DataStore.K).Add("queries", q).Add("rounds", rounds)
@@ -203,7 +210,10 @@ internal static class ClusterWorkload
                 .Add($"qps_c{Concurrency}", clusterConcurrent.Qps).Add($"p50_c{Concurrency}_ms", clusterConcurrent.P50)
                 .Add($"p99_c{Concurrency}_ms", clusterConcurrent.P99)
                 .Add("upsert_rows_per_s", n / upsertSeconds).Add("upsert_s", upsertSeconds).Add("batch", batch)
+                .Add("cpu_ms_per_query", Stats.Median(cluster.Select(l => l.CpuMs)))
+                .Add("fanout_cpu_ms", Stats.Median(fanoutCpu))
                 .Add("fanout_floor_ms", Stats.Median(floor.Select(l => l.P50)))
+                .Add("fanout_floor_cpu_ms", Stats.Median(floor.Select(l => l.CpuMs)))
                 .Add("overhead_vs_shard_ms", Stats.Median(overShard))
                 .Add("overhead_vs_inprocess_ms", Stats.Median(overWhole))
                 .Add("p50_ratio_to_inprocess", Stats.Median(ratio)).Add("ratio_min", ratio.Min()).Add("ratio_max", ratio.Max())
@@ -216,14 +226,27 @@ internal static class ClusterWorkload
         }
     }
 
-    /// <summary>Median p50 and p99 latency (ms) and throughput of one measurement.</summary>
-    private readonly record struct Latency(double P50, double P99, double Qps);
+    /// <summary>p50 and p99 latency (ms), throughput, and processor time per query (ms, all processes involved) of one measurement.</summary>
+    private readonly record struct Latency(double P50, double P99, double Qps, double CpuMs);
 
-    /// <summary>Runs queries 0..count−1 with <paramref name="concurrency"/> in flight at once; latency per query, QPS over the whole.</summary>
-    private static async Task<Latency> Measure(int count, int concurrency, Func<int, Task> search)
+    /// <summary>Processor time of this process so far.</summary>
+    private static TimeSpan SelfCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// Runs queries 0..count−1 with <paramref name="concurrency"/> in flight at once; latency per query,
+    /// QPS over the whole, and the processor time <paramref name="cpu"/> grew by, per query. Processor
+    /// time does not depend on how the shared machine's scheduler hands out the two cores, so it
+    /// shows the work a query costs even when the wall-clock figures are dominated by other load.
+    /// </summary>
+    private static async Task<Latency> Measure(int count, int concurrency, Func<int, Task> search, Func<TimeSpan> cpu)
     {
         var latency = new double[count];
         int next = -1;
+        TimeSpan cpuStart = cpu();
         long start = Stopwatch.GetTimestamp();
         var workers = new Task[concurrency];
         for (int w = 0; w < concurrency; w++)
@@ -240,7 +263,8 @@ internal static class ClusterWorkload
         }
         await Task.WhenAll(workers);
         double wallMs = Stats.MsSince(start);
-        return new Latency(Stats.Percentile(latency, 50), Stats.Percentile(latency, 99), count / (wallMs / 1000));
+        double cpuMs = (cpu() - cpuStart).TotalMilliseconds;
+        return new Latency(Stats.Percentile(latency, 50), Stats.Percentile(latency, 99), count / (wallMs / 1000), cpuMs / count);
     }
 
     /// <summary>Searches until the JIT's optimised code and the connections are in place (at least 20 queries and <see cref="WarmupMs"/>).</summary>

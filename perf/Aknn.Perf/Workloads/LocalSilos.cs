@@ -107,6 +107,18 @@ internal sealed class LocalSilos : IDisposable
         Names.Add("silo-" + P(port));
     }
 
+    /// <summary>Processor time used so far by all silo processes together (user and system, from /proc on Linux).</summary>
+    public TimeSpan ProcessorTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (var p in _processes)
+        {
+            p.Refresh();
+            total += p.TotalProcessorTime;
+        }
+        return total;
+    }
+
     /// <summary>Whether every silo process is still running (a crashed silo makes the figures meaningless).</summary>
     public void EnsureRunning()
     {
