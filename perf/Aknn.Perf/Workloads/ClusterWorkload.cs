@@ -72,6 +72,7 @@ internal static class ClusterWorkload
 
         string root = Path.Combine(ctx.Store.Folder, $"cluster-run-{Environment.ProcessId}");
         LocalSilos.DeleteFolder(root);
+        LocalSilos.DeleteOnExit(root);
         try
         {
             // The in-process reference: loaded the same way as the cluster (same batches, PerWrite), kept open throughout.
@@ -129,6 +130,7 @@ internal static class ClusterWorkload
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client => client.UseLocalhostClustering([.. silos.Gateways]));
+        builder.Services.AddSingleton<IHostLifetime, PlainLifetime>();
         using var host = builder.Build();
         await host.StartAsync();
         try

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Aknn.Perf.Workloads;
@@ -17,7 +18,13 @@ internal sealed class LocalSilos : IDisposable
 
     // Every live instance, so that Ctrl+C and process exit still stop their processes.
     private static readonly List<LocalSilos> Live = [];
+
+    // Folders of the caller's to delete too when the program is stopped (after the silos are killed).
+    private static readonly List<string> Folders = [];
     private static bool _hooked;
+
+    // Kept so that the signal handlers stay registered for the life of the program.
+    private static readonly List<PosixSignalRegistration> Signals = [];
 
     private readonly List<Process> _processes = [];
     private readonly List<StringBuilder> _stderr = [];
@@ -176,6 +183,16 @@ internal sealed class LocalSilos : IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes <paramref name="folder"/> also when the program is stopped by Ctrl+C or SIGTERM, after
+    /// the silos are killed (the caller's own finally block does not run then).
+    /// </summary>
+    public static void DeleteOnExit(string folder)
+    {
+        HookExit();
+        lock (Live) Folders.Add(folder);
+    }
+
     private static void HookExit()
     {
         lock (Live)
@@ -184,14 +201,35 @@ internal sealed class LocalSilos : IDisposable
             _hooked = true;
         }
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeLive();
-        Console.CancelKeyPress += (_, _) => DisposeLive();
+        // Ctrl+C and SIGTERM: clean up in the handler, then let the default action end the program.
+        Signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DisposeLive()));
+        Signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DisposeLive()));
     }
 
     private static void DisposeLive()
     {
         LocalSilos[] live;
-        lock (Live) live = [.. Live];
+        string[] folders;
+        lock (Live)
+        {
+            live = [.. Live];
+            folders = [.. Folders];
+        }
         foreach (var s in live) s.Dispose();
+        foreach (string folder in folders)
+        {
+            try
+            {
+                DeleteFolder(folder);
+            }
+            catch (IOException)
+            {
+                // The program is going away; a folder still busy is left for the next run to remove.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     /// <summary>
