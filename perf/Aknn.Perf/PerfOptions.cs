@@ -31,6 +31,10 @@ internal sealed class PerfOptions
                       each is detected, harmless, a silent loss or wrong results
           vectordata  the Microsoft.Extensions.VectorData connector against the core API on the same data (default 100k x 384,
                       two data properties): upserts (batches of min(--batch, 1000), and single) and K=10 searches; target 1.3 x
+          cluster     a ShardedCollection of 6 shards on 1, 2 and 3 local silo processes (samples/Cluster, built first with
+                      dotnet build -c Release samples/Cluster) against one in-process index on the same data (default
+                      1M x 128, 200 queries): batched upsert rows/s, exact K=10 p50, p99 and QPS (1 and 4 queries in flight),
+                      fan-out overhead per query; --config 1,3 runs only those silo counts
           all         bandwidth, insert, open and exact at the default sizes
 
         options:
@@ -55,7 +59,7 @@ internal sealed class PerfOptions
           --config NAME    insert: run only this configuration (default, no-seal, manual or parts);
                            hamming: how to build the index (bulk, the default: BulkLoadCodes; upsert: UpsertCodeBatch, Commit, Compact);
                            lsh: which model families to sweep (all, the default; bisecting; stable; hyperplanes; signcodes;
-                           none: the peers only)
+                           none: the peers only); cluster: the silo counts to run (default 1,2,3)
           --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
                            family=bisecting|stable|hyperplanes|signcodes|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,
                            candidates=C1;C2,fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true

@@ -65,6 +65,7 @@ public static class Program
             case "crash": CrashWorkload.Run(ctx); break;
             case "corrupt": CorruptWorkload.Run(ctx); break;
             case "vectordata": VectorDataWorkload.Run(ctx); break;
+            case "cluster": ClusterWorkload.Run(ctx); break;
             case "all":
                 BandwidthWorkload.Run(ctx);
                 InsertWorkload.Run(ctx);
