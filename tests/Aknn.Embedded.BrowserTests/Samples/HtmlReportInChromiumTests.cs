@@ -43,8 +43,8 @@ public sealed class HtmlReportInChromiumTests : IDisposable
     public async Task The_report_shows_every_group_with_its_keeper_captions_and_rendered_thumbnails()
     {
         // Two groups (a photo with two edits; a drawing as JPEG, half-size PNG and low-quality JPEG),
-        // one unrelated picture, one flat picture with a low-quality hash, and file names that
-        // would be markup if the page did not encode them.
+        // one unrelated picture, one flat picture with a low-quality hash, a truncated JPEG that is
+        // not hashed, and a file name that would be markup if the page did not encode it.
         Directory.CreateDirectory(Photos);
         File.Copy(Path.Combine(Bridge, "aaa-orig.jpg"), Path.Combine(Photos, "bridge.jpg"));
         File.Copy(Path.Combine(Bridge, "blur-a-little.jpg"), Path.Combine(Photos, "bridge blurred.jpg"));
@@ -54,6 +54,8 @@ public sealed class HtmlReportInChromiumTests : IDisposable
         File.WriteAllBytes(Path.Combine(Photos, "scene-q30.jpg"), Scene.Encode(5, 800, 600, SKEncodedImageFormat.Jpeg, 30));
         File.WriteAllBytes(Path.Combine(Photos, "unrelated.jpg"), Scene.Encode(11, 640, 480, SKEncodedImageFormat.Jpeg));
         File.WriteAllBytes(Path.Combine(Photos, "flat.png"), Scene.Flat(300, 200));
+        byte[] whole = File.ReadAllBytes(Path.Combine(Bridge, "aaa-orig.jpg"));
+        File.WriteAllBytes(Path.Combine(Photos, "cut.jpg"), whole[..(whole.Length * 3 / 4)]);
         string html = Path.Combine(_root, "report.html"), json = Path.Combine(_root, "report.json");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -100,6 +102,16 @@ public sealed class HtmlReportInChromiumTests : IDisposable
             // flat.png's hash has quality 0: the page says so where it can be seen.
             Assert.True(await page.Locator("p.low").IsVisibleAsync(), "the low-quality note is not visible");
             Assert.Contains("quality below 50", await page.Locator("p.low").InnerTextAsync());
+
+            // The truncated file is listed, folded away until the user opens the list.
+            ILocator failures = page.Locator("details.failures");
+            Assert.Equal("1 file not hashed", (await failures.Locator("summary").InnerTextAsync()).Trim());
+            ILocator failure = failures.Locator("li");
+            Assert.False(await failure.IsVisibleAsync(), "the failure list should start folded");
+            await failures.Locator("summary").ClickAsync();
+            Assert.True(await failure.IsVisibleAsync(), "the failure list did not open");
+            Assert.StartsWith("cut.jpg: ", await failure.InnerTextAsync());
+            Assert.Contains("truncated", await failure.InnerTextAsync());
 
             ILocator sections = page.Locator("section.group");
             Assert.Equal(groups.Length, await sections.CountAsync());
