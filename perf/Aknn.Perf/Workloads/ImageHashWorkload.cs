@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using System.Globalization;
 using Aknn.Embedded.Imaging;
+using SkiaSharp;
 
 namespace Aknn.Perf.Workloads;
 
 /// <summary>
 /// Perceptual-hash throughput on one thread, from decoded pixels (decoding is not timed): pHash,
 /// dHash, aHash, PDQ and PDQ with its 7 dihedral variants, on real photos of the PDQ reference data
-/// scaled to 1024×768 and to 512×512 (the size PDQ's reference tools hash at) by ImageMagick once
-/// at the start, or on synthetic pictures of the same sizes where ImageMagick is missing.
+/// decoded in-process by SkiaSharp and scaled to 1024×768 and to 512×512 (the size PDQ's reference
+/// tools hash at) once at the start, or on synthetic pictures of the same sizes where the photos
+/// are not found (a copy of the perf program without the repository beside it).
 /// </summary>
 internal static class ImageHashWorkload
 {
@@ -79,7 +80,7 @@ internal static class ImageHashWorkload
         }
     }
 
-    /// <summary>The test photos scaled to exactly width × height by ImageMagick, or synthetic pictures.</summary>
+    /// <summary>The test photos scaled to exactly width × height, or synthetic pictures where they are missing.</summary>
     private static (List<(byte[] Pixels, int Width, int Height)> Images, string Source) Load(int width, int height)
     {
         string folder = Path.Combine(RepositoryRoot(), "tests", "Aknn.Embedded.Tests", "TestData", "pdq");
@@ -94,28 +95,38 @@ internal static class ImageHashWorkload
             }
             return (images, "photo");
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (FileNotFoundException e)
         {
-            ResultPrinter.Note($"photos unavailable ({e.Message.Split('\n')[0]}); hashing synthetic pictures instead (apt-get install imagemagick for photos)");
+            ResultPrinter.Note($"photo not found ({e.Message}); hashing synthetic pictures instead (run from the repository for photos)");
             images.Clear();
             for (int seed = 0; seed < Photos.Length; seed++) images.Add((Synthetic(width, height, seed), width, height));
             return (images, "synthetic");
         }
     }
 
+    /// <summary>
+    /// The file decoded by SkiaSharp and scaled to exactly width × height (the aspect ratio is not
+    /// kept, so that every picture of a round has the same size), as 8-bit RGB with alpha dropped.
+    /// The photos used carry no EXIF orientation, so none is applied.
+    /// </summary>
     private static byte[] DecodeScaled(string path, int width, int height)
     {
-        var psi = new ProcessStartInfo("convert") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { path + "[0]", "-colorspace", "sRGB", "-resize", $"{width}x{height}!", "-depth", "8", "rgb:-" })
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("convert did not start");
-        var errors = process.StandardError.ReadToEndAsync();
-        using var output = new MemoryStream();
-        process.StandardOutput.BaseStream.CopyTo(output);
-        process.WaitForExit();
-        byte[] rgb = output.ToArray();
-        if (process.ExitCode != 0 || rgb.Length != width * height * 3)
-            throw new InvalidOperationException($"convert {path} failed ({process.ExitCode}, {rgb.Length} bytes): {errors.Result}");
+        using SKCodec codec = SKCodec.Create(path) ?? throw new InvalidOperationException($"{path}: SkiaSharp does not recognise this image format");
+        var full = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var decoded = new SKBitmap(full);
+        SKCodecResult result = codec.GetPixels(full, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidOperationException($"{path}: SkiaSharp could not decode it ({result})");
+        using SKBitmap scaled = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
+            ?? throw new InvalidOperationException($"{path}: could not be scaled to {width}x{height}");
+        ReadOnlySpan<byte> rgba = scaled.GetPixelSpan();
+        var rgb = new byte[width * height * 3];
+        for (int i = 0, o = 0; o < rgb.Length; i += 4, o += 3)
+        {
+            rgb[o] = rgba[i];
+            rgb[o + 1] = rgba[i + 1];
+            rgb[o + 2] = rgba[i + 2];
+        }
         return rgb;
     }
 

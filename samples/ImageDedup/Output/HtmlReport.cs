@@ -54,7 +54,9 @@ public static class HtmlReport
             figure { margin: 0; width: 200px; border: 2px solid #ddd; border-radius: 4px; padding: 4px; }
             figure.keeper { border-color: #2a8a2a; background: #eef8ee; }
             figure img { display: block; max-width: 192px; max-height: 192px; margin: 0 auto; }
-            figcaption { font-size: .8em; word-break: break-all; }
+            figcaption { font-size: .8em; margin-top: 4px; }
+            figcaption .name { overflow-wrap: anywhere; }
+            figcaption .facts > span { white-space: nowrap; }
             .badge { display: inline-block; background: #2a8a2a; color: #fff; border-radius: 3px; padding: 0 .4em; font-weight: bold; }
             .low { color: #b00; }
             .missing { width: 192px; height: 96px; background: #eee; display: flex; align-items: center; justify-content: center; font-size: .8em; }
@@ -65,17 +67,18 @@ public static class HtmlReport
             """);
         html.Append(Invariant, $"<h1>Near-duplicate photos in {Encode(folder)}</h1>\n");
         int images = result.Groups.Sum(g => g.Count);
-        html.Append(Invariant, $"<p class=\"summary\">{scan.FilesFound:N0} files scanned, {result.Groups.Count:N0} groups with {images:N0} images ({Encode(hashName)}, radius {radius}). ");
+        html.Append(Invariant, $"<p class=\"summary\">{Count(scan.FilesFound, "file")} scanned, {Count(result.Groups.Count, "group")} with {Count(images, "image")} ({Encode(hashName)}, radius {radius}). ");
         html.Append("In each group the keeper (most pixels, then largest file, then oldest) comes first, marked <span class=\"badge\">keep</span>; distances are to the keeper.</p>\n");
         if (scan.Failures.Count > 0)
         {
-            html.Append("<details class=\"failures\"><summary>").Append(Invariant, $"{scan.Failures.Count:N0} files not hashed").Append("</summary><ul>\n");
+            html.Append("<details class=\"failures\"><summary>").Append(Invariant, $"{Count(scan.Failures.Count, "file")} not hashed").Append("</summary><ul>\n");
             foreach (FileFailure f in scan.Failures) html.Append("<li>").Append(Encode(f.Path)).Append(": ").Append(Encode(f.Reason)).Append("</li>\n");
             html.Append("</ul></details>\n");
         }
         if (result.LowQuality.Count > 0)
         {
-            html.Append(Invariant, $"<p class=\"low\">{result.LowQuality.Count:N0} images have PDQ quality below 50 (flat or tiny pictures)");
+            string have = result.LowQuality.Count == 1 ? "has" : "have";
+            html.Append(Invariant, $"<p class=\"low\">{Count(result.LowQuality.Count, "image")} {have} PDQ quality below 50 (flat or tiny pictures)");
             html.Append(result.LowQualityLinks ? " and were allowed to link groups.</p>\n" : " and link nothing.</p>\n");
         }
 
@@ -83,7 +86,7 @@ public static class HtmlReport
         {
             ImageGroup group = result.Groups[g];
             html.Append(Invariant, $"<section class=\"group\" id=\"group-{g + 1}\" data-count=\"{group.Count}\">\n");
-            html.Append(Invariant, $"<h2>Group {g + 1}: {group.Count} images</h2>\n<div class=\"members\">\n");
+            html.Append(Invariant, $"<h2>Group {g + 1}: {Count(group.Count, "image")}</h2>\n<div class=\"members\">\n");
             foreach (GroupMember m in group.Members)
             {
                 html.Append(Invariant, $"<figure class=\"{(m.IsKeeper ? "keeper" : "duplicate")}\" data-path=\"{Encode(m.Path)}\" data-distance=\"{m.Distance}\">\n");
@@ -93,10 +96,12 @@ public static class HtmlReport
                     : $"<img src=\"data:image/jpeg;base64,{thumbnail}\" alt=\"{Encode(m.Path)}\">\n");
                 html.Append("<figcaption>");
                 if (m.IsKeeper) html.Append("<span class=\"badge\">keep</span> ");
-                html.Append(Encode(m.Path)).Append("<br>");
-                html.Append(Invariant, $"distance {m.Distance} · {m.Width}×{m.Height} · {TextReport.Size(m.Size)}");
-                if (m.Quality is int q) html.Append(Invariant, $" · quality <span class=\"{(m.LowQuality ? "low" : "quality")}\">{q}</span>");
-                html.Append("</figcaption>\n</figure>\n");
+                html.Append("<span class=\"name\">").Append(Encode(m.Path)).Append("</span><br>");
+                // Each fact is kept on one line ("352.7 KB", not "352." and "7 KB"); the caption
+                // wraps between facts, and a long file name wraps anywhere.
+                html.Append(Invariant, $"<span class=\"facts\"><span>distance {m.Distance} ·</span> <span>{m.Width}×{m.Height} ·</span> <span>{TextReport.Size(m.Size)}</span>");
+                if (m.Quality is int q) html.Append(Invariant, $" <span>· quality <span class=\"{(m.LowQuality ? "low" : "quality")}\">{q}</span></span>");
+                html.Append("</span></figcaption>\n</figure>\n");
             }
             html.Append("</div>\n</section>\n");
         }
@@ -105,6 +110,9 @@ public static class HtmlReport
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>"1 image", "2 images", "1,200 images".</summary>
+    private static string Count(int n, string noun) => string.Create(Invariant, $"{n:N0} {noun}{(n == 1 ? "" : "s")}");
 
     /// <summary>A JPEG thumbnail as base64, or null when the file cannot be decoded any more.</summary>
     private static string? Thumbnail(SkiaImageDecoder decoder, string path)

@@ -4,9 +4,10 @@ namespace Aknn.Embedded.Tests.Imaging;
 
 /// <summary>
 /// pHash, dHash and aHash of real photos against <c>reference_hashes.py</c> (imagehash's
-/// definitions on Pillow 9.4 and SciPy 1.10). The reference values were made from ImageMagick's
-/// pixels; the tests decode with SkiaSharp, and the hashes still agree exactly (the two JPEG
-/// decoders give these files the same pixels, or differences too small to move a bit).
+/// definitions on Pillow 9.4 and SciPy 1.10). The reference values were first made from ImageMagick's
+/// pixels; the script now decodes with Pillow and the tests with SkiaSharp, and all three give the
+/// same table (the JPEG decoders give these files the same pixels, or differences too small to
+/// move a bit).
 /// Exact equality: the grey conversion and the resampling are integer arithmetic identical to
 /// Pillow's, and no DCT coefficient of these photos lies near enough to the median for rounding
 /// to matter.

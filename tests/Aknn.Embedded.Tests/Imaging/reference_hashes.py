@@ -5,15 +5,15 @@ Implements the definitions of Python's `imagehash` library (phash with hash_size
 highfreq_factor 4, dhash, average_hash) directly with Pillow, NumPy and SciPy, so that the
 numbers do not depend on which imagehash version is installed.
 
-    /usr/bin/python3 reference_hashes.py FILE...     decode each FILE with ImageMagick
+    /usr/bin/python3 reference_hashes.py FILE...     decode each FILE with Pillow
     /usr/bin/python3 reference_hashes.py --synthetic the formula-defined pictures
 
-Files are decoded with the same ImageMagick command as the C# tests
-(`convert FILE[0] -colorspace sRGB -depth 8 -type TrueColor ppm:-`), so both sides hash the
-same pixels. Needs: apt-get install imagemagick python3-pil python3-scipy python3-numpy
+Files are decoded by Pillow (first frame, as 8-bit RGB); the C# tests decode with SkiaSharp. Both
+use libjpeg-turbo and libpng with their default settings, and for the test photos they give the
+same pixels, so both sides hash the same pixels (the table in ImagehashReferenceTests.cs was
+first made from ImageMagick's decoding and is unchanged with Pillow's).
+Needs: apt-get install python3-pil python3-scipy python3-numpy
 """
-import io
-import subprocess
 import sys
 
 import numpy
@@ -48,10 +48,9 @@ def ahash(image, hash_size=8):
 
 
 def decode(path):
-    ppm = subprocess.run(
-        ["convert", path + "[0]", "-colorspace", "sRGB", "-depth", "8", "-type", "TrueColor", "ppm:-"],
-        check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
-    return Image.open(io.BytesIO(ppm)).convert("RGB")
+    with Image.open(path) as img:
+        img.seek(0)
+        return img.convert("RGB")
 
 
 # The same formulas as SyntheticImages.cs: integer arithmetic only, so both languages agree.
