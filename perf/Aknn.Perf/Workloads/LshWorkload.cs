@@ -171,11 +171,15 @@ internal static class LshWorkload
                 }
             }
             double peakMb = ProcessMemory.PeakMb(), rssMb = ProcessMemory.CurrentMb();
+            // What a second thread could give at all under the machine's current load.
+            double cpuScaling = measured.Count > 0 ? CpuScaling.TwoThreadRatio() : double.NaN;
+            ResultPrinter.Note($"a pure arithmetic loop on two threads: {cpuScaling:F2} x one thread (the ceiling for two_thread_ratio right now)");
             ResultPrinter.Note($"aknn search phase: peak resident {peakMb:F0} MiB{(peakReset ? "" : " (since the process began: the peak could not be reset)")}, now {rssMb:F0} MiB, " +
                 $"with {built.Count} index(es) open and the data set ({(long)rows.Length * 4 / (1 << 20):N0} MiB of base vectors) in memory");
             foreach (Setting setting in measured.Where(m => m.Qps.Count > 0))
             {
-                aknn.Add(ctx.Printer.Emit(setting.Result(ctx, truth, rows, queries, n, dim).Add("peak_rss_mb", peakMb).Add("peak_rss_scope", peakReset ? "search" : "process").Add("indexes_open", built.Count)));
+                aknn.Add(ctx.Printer.Emit(setting.Result(ctx, truth, rows, queries, n, dim).Add("peak_rss_mb", peakMb).Add("peak_rss_scope", peakReset ? "search" : "process").Add("indexes_open", built.Count)
+                    .Add("cpu_two_thread_ratio", cpuScaling)));
                 aknnRounds.Add([.. setting.Qps]);
             }
         }
