@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Aknn.Embedded.Bucketing;
 
@@ -119,7 +118,6 @@ internal static class SubstringTablesWriter
     /// buckets and more) misses on nearly every write. Stable, so rows ascend inside a bucket and the
     /// result is the same, byte for byte.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per table: no time to tier up
     internal static Table SortInline(SubstringLayout layout, int t, ulong[] codes, SortBuffers? buffers = null, int maxDigitBits = MaxDigitBits)
     {
         buffers ??= new SortBuffers(codes.Length);
@@ -190,7 +188,6 @@ internal static class SubstringTablesWriter
     internal const int MaxDigitBits = 11;
 
     /// <summary>A counting sort of the rows by the top directory bits of their key in table <paramref name="t"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Table Sort(SubstringLayout layout, int t, int rows, Func<int, uint> keyOf, ulong[]? codes)
     {
         int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows), shift = length - dirBits;
