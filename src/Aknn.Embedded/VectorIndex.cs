@@ -166,7 +166,7 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
     public void UpsertBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => WriteBatch(PackVectors(ids, vectors, payloads), progress, cancellationToken);
+        => WriteBatch(BuildWrites(ids, payloads, CopyVectors(ids, vectors), Dimensions * sizeof(float)), progress, cancellationToken);
 
     /// <summary>Inserts or replaces many binary codes (Hamming indexes); see the float overload for the rules.</summary>
     /// <param name="ids">One id per row.</param>
@@ -176,7 +176,7 @@ public sealed partial class VectorIndex : IDisposable
     /// <param name="cancellationToken">Stops between groups of rows; the rows already written stay.</param>
     public void UpsertCodeBatch(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => WriteBatch(PackCodes(ids, codes, payloads), progress, cancellationToken);
+        => WriteBatch(BuildWrites(ids, payloads, CopyCodes(ids, codes), _words * sizeof(ulong)), progress, cancellationToken);
 
     /// <summary>
     /// Fills an empty index with many float vectors in one pass: the rows are written straight into
@@ -193,7 +193,7 @@ public sealed partial class VectorIndex : IDisposable
     /// <exception cref="InvalidOperationException">The index is not empty (it has been written to).</exception>
     public void BulkLoad(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => Load(PackVectors(ids, vectors, payloads), progress, cancellationToken);
+        => Load(ids, payloads, CopyVectors(ids, vectors), Dimensions * sizeof(float), progress, cancellationToken);
 
     /// <summary>Fills an empty Hamming index with many binary codes in one pass; see <see cref="BulkLoad"/> for the rules.</summary>
     /// <param name="ids">One id per row.</param>
@@ -204,13 +204,18 @@ public sealed partial class VectorIndex : IDisposable
     /// <exception cref="InvalidOperationException">The index is not empty (it has been written to).</exception>
     public void BulkLoadCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-        => Load(PackCodes(ids, codes, payloads), progress, cancellationToken);
+        => Load(ids, payloads, CopyCodes(ids, codes), _words * sizeof(ulong), progress, cancellationToken);
 
-    private void Load(IndexEngine.Write[] writes, IProgress<long>? progress, CancellationToken cancel) =>
-        _engine.BulkLoad(BulkRows.LastOfEachId(writes), progress is null ? null : n => progress.Report(n), cancel);
+    private void Load(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] data, int rowBytes, IProgress<long>? progress, CancellationToken cancel)
+    {
+        CheckPayloadCount(ids, payloads);
+        BuildStages.Mark("validate and copy vectors");
+        var rows = BulkRows.Pack(ids, payloads, data, rowBytes);
+        _engine.BulkLoad(rows, progress is null ? null : n => progress.Report(n), cancel);
+    }
 
-    /// <summary>Validates a batch of float rows, ids and payloads (all before anything is written) and copies the rows.</summary>
-    private IndexEngine.Write[] PackVectors(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors, IReadOnlyList<byte[]?>? payloads)
+    /// <summary>Validates a batch's float rows against its ids (before anything is written) and copies the rows back to back.</summary>
+    private byte[] CopyVectors(IReadOnlyList<string> ids, ReadOnlySpan2D<float> vectors)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (Metric == Metric.Hamming) throw WrongKind(nameof(vectors));
@@ -225,11 +230,11 @@ public sealed partial class VectorIndex : IDisposable
             ValidateFloats(row, nameof(vectors), i);
             MemoryMarshal.AsBytes(row).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
         }
-        return BuildWrites(ids, payloads, data, rowBytes);
+        return data;
     }
 
-    /// <summary>Validates a batch of codes, ids and payloads (all before anything is written) and copies the codes.</summary>
-    private IndexEngine.Write[] PackCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes, IReadOnlyList<byte[]?>? payloads)
+    /// <summary>Validates a batch's codes against its ids (before anything is written) and copies the codes back to back.</summary>
+    private byte[] CopyCodes(IReadOnlyList<string> ids, ReadOnlySpan2D<ulong> codes)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (Metric != Metric.Hamming) throw WrongKind(nameof(codes));
@@ -238,14 +243,21 @@ public sealed partial class VectorIndex : IDisposable
         if (codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
         int rowBytes = _words * sizeof(ulong);
         var data = new byte[(long)ids.Count * rowBytes];
-        for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
-        return BuildWrites(ids, payloads, data, rowBytes);
+        if (codes.TryGetSpan(out ReadOnlySpan<ulong> all)) MemoryMarshal.AsBytes(all).CopyTo(data);
+        else for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
+        return data;
     }
 
-    private IndexEngine.Write[] BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] data, int rowBytes)
+    private static void CheckPayloadCount(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads)
     {
         if (payloads is not null && payloads.Count != ids.Count)
             throw new ArgumentException($"There are {ids.Count} ids but {payloads.Count} payloads; pass one payload (or null) per row, or no list.", nameof(payloads));
+    }
+
+    /// <summary>Validates the ids and payloads of a batch whose rows <see cref="CopyVectors"/> or <see cref="CopyCodes"/> copied, and pairs them up.</summary>
+    private static IndexEngine.Write[] BuildWrites(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] data, int rowBytes)
+    {
+        CheckPayloadCount(ids, payloads);
         var writes = new IndexEngine.Write[ids.Count];
         for (int i = 0; i < ids.Count; i++)
         {

@@ -151,6 +151,12 @@ internal static class LshWorkload
             foreach (LshSpec spec in specs)
                 if (Build(ctx, spec, ids, rows, n, dim, metric) is { } b) built.Add(b);
             var measured = built.SelectMany(b => b.Spec.Candidates.SelectMany(c => b.Spec.Probes.Select(p => new Setting(b, c, p)))).ToList();
+            // The peak resident memory reported is that of the search phase: the builds' temporary
+            // arrays are collected and the kernel's high-water mark set back to the current size.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            bool peakReset = ProcessMemory.ResetPeak();
             // Rounds alternate aknn and hnswlib, so a noisy moment on the shared machine hits one round
             // of each rather than all of one system; the ratios are taken round by round.
             for (int round = 0; round < rounds; round++)
@@ -164,9 +170,16 @@ internal static class LshWorkload
                     hnswRounds.Add(rowsOfRound);
                 }
             }
+            double peakMb = ProcessMemory.PeakMb(), rssMb = ProcessMemory.CurrentMb();
+            // What a second thread could give at all under the machine's current load.
+            double cpuScaling = measured.Count > 0 ? CpuScaling.TwoThreadRatio() : double.NaN;
+            ResultPrinter.Note($"a pure arithmetic loop on two threads: {cpuScaling:F2} x one thread (the ceiling for two_thread_ratio right now)");
+            ResultPrinter.Note($"aknn search phase: peak resident {peakMb:F0} MiB{(peakReset ? "" : " (since the process began: the peak could not be reset)")}, now {rssMb:F0} MiB, " +
+                $"with {built.Count} index(es) open and the data set ({(long)rows.Length * 4 / (1 << 20):N0} MiB of base vectors) in memory");
             foreach (Setting setting in measured.Where(m => m.Qps.Count > 0))
             {
-                aknn.Add(ctx.Printer.Emit(setting.Result(ctx, truth, rows, queries, n, dim)));
+                aknn.Add(ctx.Printer.Emit(setting.Result(ctx, truth, rows, queries, n, dim).Add("peak_rss_mb", peakMb).Add("peak_rss_scope", peakReset ? "search" : "process").Add("indexes_open", built.Count)
+                    .Add("cpu_two_thread_ratio", cpuScaling)));
                 aknnRounds.Add([.. setting.Qps]);
             }
         }
@@ -218,6 +231,9 @@ internal static class LshWorkload
     {
         public Built Built { get; } = built;
         public List<double> Qps { get; } = [];
+
+        /// <summary>QPS of two threads searching the same index at once, per round.</summary>
+        public List<double> Qps2 { get; } = [];
         public List<double> P50 { get; } = [];
         public List<double> P99 { get; } = [];
         public SearchOptions Options { get; } = new() { K = DataStore.K, Candidates = candidates, Probes = probes, Exact = built.Spec.ExactSearch };
@@ -248,6 +264,10 @@ internal static class LshWorkload
                 .Add("qps", Stats.Median(Qps))
                 .Add("qps_min", Qps.Min())
                 .Add("qps_max", Qps.Max())
+                .Add("qps_2threads", Stats.Median(Qps2))
+                .Add("two_thread_ratio", Stats.Median(Qps2.Zip(Qps, (two, one) => two / one).ToList()))
+                .Add("two_thread_ratio_min", Qps2.Zip(Qps, (two, one) => two / one).Min())
+                .Add("two_thread_ratio_max", Qps2.Zip(Qps, (two, one) => two / one).Max())
                 .Add("vectors_per_s", n / Built.BuildS)
                 .Add("build_s", Built.BuildS)
                 .Add("index_bytes_per_vector", (double)Built.Bytes / n)
@@ -318,6 +338,7 @@ internal static class LshWorkload
             setting.Qps.Add(q / (Stats.MsSince(start) / 1000));
             setting.P50.Add(Stats.Percentile(latency, 50));
             setting.P99.Add(Stats.Percentile(latency, 99));
+            setting.Qps2.Add(TwoThreadQps(index, setting.Options, queries, dim));
             if (!first) return true;
             setting.Found = new int[q][];
             for (int i = 0; i < q; i++)
@@ -333,6 +354,33 @@ internal static class LshWorkload
             ResultPrinter.Note($"aknn {setting.Built.Spec.Name} skipped: searching it is not implemented yet ({e.Message})");
             return false;
         }
+    }
+
+    /// <summary>
+    /// QPS of two threads sharing the index, each searching every other query (after a short
+    /// warm-up of its own, so that its per-thread buffers exist), timed from a common start until
+    /// both are done.
+    /// </summary>
+    private static double TwoThreadQps(VectorIndex index, SearchOptions options, float[] queries, int dim)
+    {
+        int q = queries.Length / dim;
+        using var ready = new Barrier(3);
+        var threads = new Thread[2];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            int first = t;
+            threads[t] = new Thread(() =>
+            {
+                for (int i = 0; i < Warmup; i++) index.Search(queries.AsSpan((first + 2 * i) % q * dim, dim), options);
+                ready.SignalAndWait();
+                for (int i = first; i < q; i += 2) index.Search(queries.AsSpan(i * dim, dim), options);
+            });
+            threads[t].Start();
+        }
+        ready.SignalAndWait();
+        long start = Stopwatch.GetTimestamp();
+        foreach (Thread thread in threads) thread.Join();
+        return q / (Stats.MsSince(start) / 1000);
     }
 
     /// <summary>
@@ -399,16 +447,17 @@ internal static class LshWorkload
                 .Add("recall", first.Number("recall") ?? double.NaN).Add("p50_ms", Stats.Median(g.Select(r => r.Number("p50_ms") ?? double.NaN)))
                 .Add("p99_ms", Stats.Median(g.Select(r => r.Number("p99_ms") ?? double.NaN)))
                 .Add("qps", Stats.Median(qps)).Add("qps_min", qps.Min()).Add("qps_max", qps.Max()).Add("rounds", qps.Count)
-                .Add("vectors_per_s", first.Number("vectors_per_s") ?? double.NaN);
+                .Add("vectors_per_s", first.Number("vectors_per_s") ?? double.NaN)
+                .Add("peak_rss_mb", g.Max(r => r.Number("peak_rss_mb") ?? double.NaN));
         }).ToList();
         var all = aknn.Concat(hnsw).Concat(faissLsh).Where(r => r.Workload == Workload).ToList();
         if (all.Count == 0) return;
         Console.WriteLine();
         Console.WriteLine($"== lsh: recall@10 against speed, {n:N0} x {dim}, one thread, one query per call (qps: median of the rounds) ==");
-        var table = new List<string[]> { new[] { "system", "config", "recall", "p50_ms", "p99_ms", "qps", "qps_min", "qps_max", "vectors_per_s", "candidates", "bytes/vec" } };
+        var table = new List<string[]> { new[] { "system", "config", "recall", "p50_ms", "p99_ms", "qps", "qps_min", "qps_max", "qps_2t", "x2t", "vectors_per_s", "candidates", "bytes/vec", "peak_rss_mb" } };
         foreach (var r in all.OrderBy(r => r.System, StringComparer.Ordinal).ThenBy(r => r.Number("recall") ?? 0).ThenByDescending(r => r.Number("qps") ?? 0))
             table.Add([r.System, r.Get("config") ?? "", r.Get("recall") ?? "", r.Get("p50_ms") ?? "", r.Get("p99_ms") ?? "", r.Get("qps") ?? "",
-                r.Get("qps_min") ?? "", r.Get("qps_max") ?? "", r.Get("vectors_per_s") ?? "", r.Get("candidates") ?? "", r.Get("index_bytes_per_vector") ?? ""]);
+                r.Get("qps_min") ?? "", r.Get("qps_max") ?? "", r.Get("qps_2threads") ?? "", r.Get("two_thread_ratio") ?? "", r.Get("vectors_per_s") ?? "", r.Get("candidates") ?? "", r.Get("index_bytes_per_vector") ?? "", r.Get("peak_rss_mb") ?? ""]);
         PrintTable(table, leftColumns: 2);
 
         var curves = hnswRounds.Select(HnswFront).Where(c => c.Count > 0).ToList();

@@ -80,6 +80,9 @@ def run_lsh(args):
     n, dim = xb.shape
     index, build_s, cached = build(xb, args)
     index.set_num_threads(1)
+    # Peak resident memory of the search phase, as the aknn side reports it: the kernel's
+    # high-water mark is set back to the current size once the graph is built or loaded.
+    peak_scope = "search" if reset_peak() else "process"
     for ef in (int(e) for e in args.efs.split(",")):
         index.set_ef(max(ef, args.k))
 
@@ -108,7 +111,32 @@ def run_lsh(args):
             build_cached=int(cached),
             hnswlib=version(),
             loadavg=os.getloadavg()[0],
+            peak_rss_mb=peak_rss_mb(),
+            peak_rss_scope=peak_scope,
         )
+
+
+def reset_peak():
+    """Sets this process's peak resident size back to the current one (Linux); False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb():
+    """Peak resident memory in MiB: VmHWM from /proc/self/status, else getrusage's maximum."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def main():

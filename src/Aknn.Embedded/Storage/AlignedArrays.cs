@@ -28,4 +28,11 @@ internal static class AlignedArrays
         if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
         return a;
     }
+
+    /// <inheritdoc cref="LittleEndian(uint[])"/>
+    public static long[] LittleEndian(long[] a)
+    {
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(a, a);
+        return a;
+    }
 }

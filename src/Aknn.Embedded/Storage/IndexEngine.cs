@@ -670,6 +670,7 @@ internal sealed class IndexEngine : IDisposable
                 throw new InvalidOperationException($"Bulk loading fills an empty index, and the index at '{Folder}' has been written to. Add rows to it with UpsertBatch or UpsertCodeBatch, or bulk load into a new index.");
             if (rows.Count == 0) return;
             FitLsh(force: true, rows);
+            BuildStages.Mark("fit lsh");
             long segId = _nextFileNumber++;
             string path = Path.Combine(Folder, IndexFiles.SegmentName(segId));
             Segment? loaded = null;
@@ -683,6 +684,7 @@ internal sealed class IndexEngine : IDisposable
                     Segments = [.. _manifest.Segments, new ManifestSegment { Id = segId, File = IndexFiles.SegmentName(segId), Rows = loaded.RowCount }],
                     LastSealedSequence = rows.Count,
                 });
+                BuildStages.Mark("open and manifest");
             }
             catch (Exception e)
             {

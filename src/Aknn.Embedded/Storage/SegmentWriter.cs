@@ -44,7 +44,9 @@ internal static class SegmentWriter
                 var w = new Writer(file, temp, faults);
                 WriteBody(w, segmentId, minSeq, maxSeq, schema, rows, rowsWritten, cancel, lsh);
                 file.Flush(flushToDisk: false);
+                BuildStages.Mark("write tail");
                 FileSync.FlushData(file.SafeFileHandle, temp);
+                BuildStages.Mark("fdatasync");
             }
             // Never over an existing file: file numbers are unique, so one in the way would be a
             // segment of another writer, which must not be replaced.
@@ -91,50 +93,89 @@ internal static class SegmentWriter
         w.Raw(header);
 
         // Vectors, reporting progress: this is the bulk of the file.
+        var bulk = rows as BulkRows;
         w.BeginSection();
-        for (int r = 0; r < count; r++)
+        if (bulk is not null)
         {
-            w.Data(rows.Vector(r));
-            if ((r & 4095) == 4095)
+            // Back to back already: written in large blocks, with no copy per row.
+            const int BlockRows = 1 << 16;
+            for (int r = 0; r < count; r += BlockRows)
             {
+                int n = Math.Min(BlockRows, count - r);
+                w.Data(bulk.Vectors.AsSpan(r * bulk.RowBytes, n * bulk.RowBytes));
                 cancel.ThrowIfCancellationRequested();
-                rowsWritten?.Invoke(r + 1);
+                rowsWritten?.Invoke(r + n);
+            }
+        }
+        else
+        {
+            for (int r = 0; r < count; r++)
+            {
+                w.Data(rows.Vector(r));
+                if ((r & 4095) == 4095)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    rowsWritten?.Invoke(r + 1);
+                }
             }
         }
         sections.Add(w.EndSection(SectionKind.Vectors));
         rowsWritten?.Invoke(count);
+        BuildStages.Mark("vectors");
 
         if (schema.Metric == Metric.Cosine)
         {
+            var norms = new float[count];
+            for (int r = 0; r < count; r++) norms[r] = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(rows.Vector(r)));
+            if (!BitConverter.IsLittleEndian)
+                for (int r = 0; r < count; r++) norms[r] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(norms[r])));
             w.BeginSection();
-            Span<byte> nb = stackalloc byte[4];
-            for (int r = 0; r < count; r++)
-            {
-                float norm = TensorPrimitives.Norm(MemoryMarshal.Cast<byte, float>(rows.Vector(r)));
-                BinaryPrimitives.WriteSingleLittleEndian(nb, norm);
-                w.Data(nb);
-            }
+            w.Data(MemoryMarshal.AsBytes(norms.AsSpan()));
             sections.Add(w.EndSection(SectionKind.Norms));
+            BuildStages.Mark("norms");
         }
 
         // Ids: offsets, then bytes.
-        WriteVariable(w, sections, SectionKind.IdOffsets, SectionKind.IdBytes, count, rows.IdUtf8);
+        if (bulk is not null)
+        {
+            w.BeginSection();
+            long[] starts = BitConverter.IsLittleEndian ? bulk.IdStarts : AlignedArrays.LittleEndian((long[])bulk.IdStarts.Clone());
+            w.Data(MemoryMarshal.AsBytes(starts.AsSpan()));
+            sections.Add(w.EndSection(SectionKind.IdOffsets));
+            w.BeginSection();
+            w.Data(bulk.IdBytes);
+            sections.Add(w.EndSection(SectionKind.IdBytes));
+        }
+        else WriteVariable(w, sections, SectionKind.IdOffsets, SectionKind.IdBytes, count, rows.IdUtf8);
+        BuildStages.Mark("ids");
 
         cancel.ThrowIfCancellationRequested();
-        ulong[] table = IdTable.Build(count, r => IdHash.Compute(rows.IdUtf8(r)));
+        // A bulk load's duplicate check built the table already.
+        ulong[] table = bulk?.IdTable ?? IdTable.Build(count, r => IdHash.Compute(rows.IdUtf8(r)));
         w.BeginSection();
-        if (!BitConverter.IsLittleEndian)
-            for (int i = 0; i < table.Length; i++) table[i] = BinaryPrimitives.ReverseEndianness(table[i]);
-        w.Data(MemoryMarshal.AsBytes(table.AsSpan()));
+        w.Data(MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(table).AsSpan()));
         sections.Add(w.EndSection(SectionKind.IdTable));
+        BuildStages.Mark("id table");
 
-        WriteVariable(w, sections, SectionKind.PayloadOffsets, SectionKind.PayloadBytes, count, rows.Payload);
+        if (bulk is { NoPayloads: true })
+        {
+            // No payloads: every offset is zero and the bytes section is empty.
+            w.BeginSection();
+            var zeros = new byte[Math.Min((count + 1L) * 8, 1 << 20)];
+            for (long left = (count + 1L) * 8; left > 0; left -= zeros.Length) w.Data(zeros.AsSpan(0, (int)Math.Min(left, zeros.Length)));
+            sections.Add(w.EndSection(SectionKind.PayloadOffsets));
+            w.BeginSection();
+            sections.Add(w.EndSection(SectionKind.PayloadBytes));
+        }
+        else WriteVariable(w, sections, SectionKind.PayloadOffsets, SectionKind.PayloadBytes, count, rows.Payload);
+        BuildStages.Mark("payloads");
 
         if (substrings)
         {
             w.BeginSection();
             SubstringTablesWriter.Write(schema.Substrings!.LayoutFor(schema.Dimensions, count, ProbeCosts.Segment(count, schema.Dimensions / 64)), count, rows.Vector, d => w.Data(d), cancel);
             sections.Add(w.EndSection(SectionKind.Substrings));
+            BuildStages.Mark("substring tables");
         }
 
         if (postings)
@@ -143,6 +184,7 @@ internal static class SegmentWriter
             w.BeginSection();
             LshPostingsWriter.Write(keys, count, lsh.Tables, lsh.KeyBits, d => w.Data(d), cancel);
             sections.Add(w.EndSection(SectionKind.LshPostings));
+            BuildStages.Mark("lsh postings");
         }
 
         // Section table, then the footer.
@@ -175,15 +217,11 @@ internal static class SegmentWriter
     /// <summary>Writes variable-length values as two sections: (count + 1) uint64 start offsets, then the bytes.</summary>
     private static void WriteVariable(Writer w, List<(SectionKind, long, long, uint)> sections, SectionKind offsetsKind, SectionKind bytesKind, int count, RowBytes value)
     {
-        Span<byte> u64 = stackalloc byte[8];
+        // The offsets are gathered first and written in one piece (one write per row costs more than the bytes).
+        var offsets = new long[count + 1];
+        for (int r = 0; r < count; r++) offsets[r + 1] = offsets[r] + value(r).Length;
         w.BeginSection();
-        long pos = 0;
-        for (int r = 0; r <= count; r++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(u64, pos);
-            w.Data(u64);
-            if (r < count) pos += value(r).Length;
-        }
+        w.Data(MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(offsets).AsSpan()));
         sections.Add(w.EndSection(offsetsKind));
         w.BeginSection();
         for (int r = 0; r < count; r++) w.Data(value(r));

@@ -82,10 +82,17 @@ internal static class SubstringTablesWriter
             // (each table is independent), and write them in order.
             var codes = new ulong[rows];
             for (int r = 0; r < rows; r++) codes[r] = BinaryPrimitives.ReadUInt64LittleEndian(code(r));
-            var built = new Table[m];
-            Parallel.For(0, m, new ParallelOptions { CancellationToken = cancel }, t =>
-                built[t] = Sort(layout, t, rows, r => layout.Key(new ReadOnlySpan<ulong>(in codes[r]), t), codes));
-            foreach (Table table in built) WriteTable(write, table);
+            // A few tables at a time, one per core, each group written before the next is sorted, so
+            // that their buffers are reused: fresh memory (page faults) costs more than the sort.
+            int parallel = Math.Min(m, Environment.ProcessorCount);
+            var buffers = new SortBuffers?[parallel];
+            for (int first = 0; first < m; first += parallel)
+            {
+                var built = new Table[Math.Min(parallel, m - first)];
+                Parallel.For(0, built.Length, new ParallelOptions { CancellationToken = cancel }, i =>
+                    built[i] = SortInline(layout, first + i, codes, buffers[i] ??= new SortBuffers(rows)));
+                foreach (Table table in built) WriteTable(write, table);
+            }
             return;
         }
         var words = new ulong[layout.Words];
@@ -102,10 +109,86 @@ internal static class SubstringTablesWriter
     }
 
     /// <summary>One table, ready to write: its directory, its entries (whole codes or keys) and row numbers.</summary>
-    private sealed record Table(uint[] Directory, ulong[]? Codes, uint[]? Keys, uint[] Ordinals);
+    internal sealed record Table(uint[] Directory, ulong[]? Codes, uint[]? Keys, uint[] Ordinals);
+
+    /// <summary>
+    /// The table <see cref="Sort"/> builds for 64-bit codes, by a least-significant-digit radix sort
+    /// of (code, row) pairs in passes of at most 11 bits: each pass scatters into at most 2,048
+    /// streams, which stay in the caches, where one counting pass over the whole directory (65,536
+    /// buckets and more) misses on nearly every write. Stable, so rows ascend inside a bucket and the
+    /// result is the same, byte for byte.
+    /// </summary>
+    internal static Table SortInline(SubstringLayout layout, int t, ulong[] codes, SortBuffers? buffers = null, int maxDigitBits = MaxDigitBits)
+    {
+        buffers ??= new SortBuffers(codes.Length);
+        int rows = codes.Length;
+        int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows);
+        int low = layout.Start[t] + length - dirBits; // the prefix is code bits [low, low + dirBits)
+        ulong prefixMask = (1UL << dirBits) - 1;
+        var directory = new uint[(1 << dirBits) + 1];
+        foreach (ulong c in codes) directory[((c >> low) & prefixMask) + 1]++;
+        for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
+
+        int passes = (dirBits + maxDigitBits - 1) / maxDigitBits;
+        ulong[] codesA = buffers.CodesA;
+        uint[] ordinalsA = buffers.OrdinalsA;
+        if (passes == 0)
+        {
+            codes.CopyTo(codesA, 0);
+            for (int r = 0; r < rows; r++) ordinalsA[r] = (uint)r;
+            return new Table(directory, codesA, null, ordinalsA);
+        }
+        ulong[]? codesB = passes > 1 ? buffers.CodesB : null;
+        uint[]? ordinalsB = passes > 1 ? buffers.OrdinalsB : null;
+        int digitBits = (dirBits + passes - 1) / passes;
+        var fill = new uint[1 << digitBits];
+        // Pass p reads the previous pass's output and writes the other buffer; the last pass writes A.
+        for (int p = 0; p < passes; p++)
+        {
+            int shift = low + p * digitBits;
+            int bits = Math.Min(digitBits, dirBits - p * digitBits);
+            ulong digitMask = (1UL << bits) - 1;
+            bool toA = (passes - 1 - p) % 2 == 0;
+            ulong[] srcCodes = p == 0 ? codes : toA ? codesB! : codesA;
+            uint[]? srcOrdinals = p == 0 ? null : toA ? ordinalsB! : ordinalsA;
+            ulong[] dstCodes = toA ? codesA : codesB!;
+            uint[] dstOrdinals = toA ? ordinalsA : ordinalsB!;
+            Array.Clear(fill);
+            foreach (ulong c in srcCodes) fill[(c >> shift) & digitMask]++;
+            uint sum = 0;
+            for (int d = 0; d < fill.Length; d++) (fill[d], sum) = (sum, sum + fill[d]);
+            for (int i = 0; i < rows; i++)
+            {
+                ulong c = srcCodes[i];
+                uint pos = fill[(c >> shift) & digitMask]++;
+                dstCodes[pos] = c;
+                dstOrdinals[pos] = srcOrdinals is null ? (uint)i : srcOrdinals[i];
+            }
+        }
+        return new Table(directory, codesA, null, ordinalsA);
+    }
+
+    /// <summary>
+    /// The arrays <see cref="SortInline"/> sorts into (two of each, for the passes to alternate
+    /// between), reused from table to table. Allocated uninitialised: every element is written
+    /// before it is read.
+    /// </summary>
+    internal sealed class SortBuffers(int rows)
+    {
+        private ulong[]? _codesB;
+        private uint[]? _ordinalsB;
+
+        public ulong[] CodesA { get; } = GC.AllocateUninitializedArray<ulong>(rows);
+        public uint[] OrdinalsA { get; } = GC.AllocateUninitializedArray<uint>(rows);
+        public ulong[] CodesB => _codesB ??= GC.AllocateUninitializedArray<ulong>(CodesA.Length);
+        public uint[] OrdinalsB => _ordinalsB ??= GC.AllocateUninitializedArray<uint>(CodesA.Length);
+    }
+
+    /// <summary>The widest digit of a radix pass of <see cref="SortInline"/>.</summary>
+    internal const int MaxDigitBits = 11;
 
     /// <summary>A counting sort of the rows by the top directory bits of their key in table <paramref name="t"/>.</summary>
-    private static Table Sort(SubstringLayout layout, int t, int rows, Func<int, uint> keyOf, ulong[]? codes)
+    internal static Table Sort(SubstringLayout layout, int t, int rows, Func<int, uint> keyOf, ulong[]? codes)
     {
         int length = layout.Length[t], dirBits = SubstringFormat.DirectoryBits(length, rows), shift = length - dirBits;
         var keys = new uint[rows];

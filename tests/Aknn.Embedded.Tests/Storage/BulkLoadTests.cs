@@ -101,6 +101,74 @@ public class BulkLoadTests
         Assert.Equal(["a"], index.Search([1f, 2, 3]).Select(h => h.Id));
     }
 
+    [Fact]
+    public void The_first_bad_row_of_a_large_load_is_the_one_named_whatever_core_finds_it()
+    {
+        // Rows are checked in parallel chunks: the error must still be the one a row-by-row check
+        // meets first (row 70,000), not the later ones another core may find first.
+        using var dir = new TempFolder();
+        using var index = VectorIndex.Create(dir.Index(), new IndexOptions { Dimensions = 64, Metric = Metric.Hamming });
+        int n = 100_000;
+        var ids = Enumerable.Range(0, n).Select(i => "id" + i).ToArray();
+        ids[99_000] = "";
+        ids[70_000] = "bad\ud800";
+        ids[85_000] = new string('x', VectorIndex.MaxIdBytes + 1);
+        var e = Assert.Throws<InvalidIdException>(() => index.BulkLoadCodes(ids, new ReadOnlySpan2D<ulong>(new ulong[n], n, 1)));
+        Assert.Contains("row 70000", e.Message);
+        Assert.Contains("surrogate", e.Message);
+
+        // A payload that is too large at an earlier row comes first.
+        var payloads = new byte[]?[n];
+        payloads[60_000] = new byte[VectorIndex.MaxPayloadBytes + 1];
+        Assert.Throws<PayloadTooLargeException>(() => index.BulkLoadCodes(ids, new ReadOnlySpan2D<ulong>(new ulong[n], n, 1), payloads));
+        Assert.Equal(0, index.Count);
+    }
+
+    [Fact]
+    public void The_duplicate_checks_table_is_the_id_table_a_segment_would_build()
+    {
+        var rng = new Random(3);
+        int n = 5000;
+        // Multi-byte UTF-8 ids, so encoding and lengths are exercised too.
+        var ids = Enumerable.Range(0, n).Select(i => (i % 3 == 0 ? "é" : "") + "k" + i + (i % 7 == 0 ? "日本" : "")).ToArray();
+        var vectors = new byte[n * 8];
+        rng.NextBytes(vectors);
+        var rows = Aknn.Embedded.Storage.BulkRows.Pack(ids, null, vectors, 8);
+        ulong[] expected = Aknn.Embedded.Storage.IdTable.Build(n, r => Aknn.Embedded.Storage.IdHash.Compute(System.Text.Encoding.UTF8.GetBytes(ids[r])));
+        Assert.Equal(expected, rows.IdTable);
+        Assert.Equal(n, rows.Count);
+        for (int r = 0; r < n; r += 97) Assert.Equal(ids[r], System.Text.Encoding.UTF8.GetString(rows.IdUtf8(r)));
+
+        // With repeated ids the last row of each id is kept, in input order, and the table finds each at its new ordinal.
+        var dup = ids.Select((id, i) => i % 10 == 9 ? ids[i / 2] : id).ToArray();
+        var payloads = dup.Select((_, i) => (byte[]?)(i % 2 == 0 ? [(byte)i] : null)).ToArray();
+        var kept = Aknn.Embedded.Storage.BulkRows.Pack(dup, payloads, vectors, 8);
+        var last = new Dictionary<string, int>();
+        for (int i = 0; i < n; i++) last[dup[i]] = i;
+        var order = last.Values.Order().ToArray();
+        Assert.Equal(order.Length, kept.Count);
+        for (int k = 0; k < order.Length; k++)
+        {
+            Assert.Equal(dup[order[k]], System.Text.Encoding.UTF8.GetString(kept.IdUtf8(k)));
+            Assert.Equal(vectors.AsSpan(order[k] * 8, 8).ToArray(), kept.Vector(k).ToArray());
+            Assert.Equal(payloads[order[k]] ?? [], kept.Payload(k).ToArray());
+            Assert.Equal(k, Find(kept.IdTable, kept, kept.IdUtf8(k)));
+        }
+    }
+
+    /// <summary>A lookup as a segment does it: linear probing from the hash's low bits, matching the high half, then the bytes.</summary>
+    private static int Find(ulong[] table, Aknn.Embedded.Storage.BulkRows rows, ReadOnlySpan<byte> id)
+    {
+        ulong h = Aknn.Embedded.Storage.IdHash.Compute(id);
+        int mask = table.Length - 1;
+        for (int s = (int)(h & (ulong)mask); table[s] != 0; s = (s + 1) & mask)
+        {
+            int row = (int)(uint)table[s] - 1;
+            if ((table[s] >> 32) == (h >> 32) && rows.IdUtf8(row).SequenceEqual(id)) return row;
+        }
+        return -1;
+    }
+
     private sealed class SyncProgress(List<long> values) : IProgress<long>
     {
         public void Report(long value) => values.Add(value);
