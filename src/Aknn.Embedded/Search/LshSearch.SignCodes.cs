@@ -76,8 +76,11 @@ internal static unsafe partial class LshSearch
             ExactSearch.Scan(q, collector, source);
             examined += source.Count;
         }
-        // Several segments each offered their best: Rerank takes the closest codes first.
-        long accepted = Rerank(s, q, collector, sources, candidateCount, budget);
+        // Several segments each offered their best: the re-rank takes the closest codes first. At high
+        // dimensions the int8 copy of the vectors ranks them first and only the best few are read as floats.
+        long accepted = UsesCompactRerank(q, candidateCount)
+            ? RerankCompact(s, q, collector, sources, candidateCount, budget)
+            : Rerank(s, q, collector, sources, candidateCount, budget);
         return new SearchResults(ExactSearch.ToHits(q, collector), true, examined + accepted);
     }
 
