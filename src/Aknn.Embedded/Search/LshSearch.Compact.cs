@@ -32,13 +32,20 @@ internal static unsafe partial class LshSearch
     [ThreadStatic] private static CompactScratch? t_compactScratch;
 
     /// <summary>
+    /// Whether the int8 pass may be used (true). Only a measuring harness turns it off, to compare
+    /// the two re-ranks on one open index; searches read it once each.
+    /// </summary>
+    internal static volatile bool CompactRerankEnabled = true;
+
+    /// <summary>
     /// Whether the candidates go through the int8 pass: a float cosine or dot-product top-K query
     /// with more candidates than the exact re-rank would take, and no id screen (a filter or an
     /// excluded id is checked by <see cref="Rerank"/> as the budget is spent, which the int8 pass's
     /// cut would change).
     /// </summary>
     private static bool UsesCompactRerank(SearchQuery q, int candidateCount) =>
-        q.Floats is { Length: >= CompactMinDimensions }
+        CompactRerankEnabled
+        && q.Floats is { Length: >= CompactMinDimensions }
         && q.Metric is Metric.Cosine or Metric.DotProduct
         && !q.IsRadius && q.Filter is null && q.ExcludeIdUtf8 is null
         && Math.Min(candidateCount, q.Candidates) > RefineFactor * q.K;
