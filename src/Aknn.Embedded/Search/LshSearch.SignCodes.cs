@@ -8,7 +8,8 @@ namespace Aknn.Embedded.Search;
 /// <summary>
 /// Sign-code search (<see cref="IndexModel.SignCodes(int, int?)"/>): rank every row of a segment by
 /// the Hamming distance of its sign code to the query's, keep the best <c>Candidates</c> of the
-/// whole snapshot and re-rank them exactly.
+/// whole snapshot and re-rank them: at 128 dimensions or more by an int8 copy of their vectors
+/// first, exactly only the best few (<see cref="RerankCompact"/>); otherwise all exactly.
 /// </summary>
 /// <remarks>
 /// Long codes are ranked in two passes: the first <see cref="PrefixWords"/> words of every code (a
