@@ -150,7 +150,9 @@ public static class LshTuner
     /// <summary>
     /// A grid around the usual choices: tables 8 to 32; bits around log2 of the rows (so buckets hold
     /// tens to hundreds of rows); for stable-distribution models, widths of one to four times the
-    /// typical distance of the K-th neighbour.
+    /// typical distance of the K-th neighbour; for cosine and dot product at
+    /// <see cref="SignCodeMinDimensions"/> dimensions or more, sign codes of about one and two bits
+    /// per dimension (bucket tables lose recall there: see docs/benchmarks.md, issue 12).
     /// </summary>
     internal static List<IndexModel> DefaultModels(Metric metric, int dimensions, int rows, double kthDistance)
     {
@@ -183,8 +185,17 @@ public static class LshTuner
                         models.Add(IndexModel.StableDistribution(l, k, (float)(kthDistance * scale)));
             }
         }
+        if (metric is Metric.Cosine or Metric.DotProduct && dimensions >= SignCodeMinDimensions)
+            foreach (int b in SignCodeBits(dimensions)) models.Add(IndexModel.SignCodes(b));
         return models;
     }
+
+    /// <summary>Fewest dimensions at which the default grid includes sign codes.</summary>
+    internal const int SignCodeMinDimensions = 128;
+
+    /// <summary>Code lengths of about one and two bits per dimension: multiples of 8, at most <see cref="IndexModel.SignCodes(int, int?)"/>'s 2,040.</summary>
+    internal static int[] SignCodeBits(int dimensions) =>
+        new[] { dimensions, 2 * dimensions }.Select(b => Math.Clamp((b + 7) / 8 * 8, 64, 2040)).Distinct().ToArray();
 
     private static VectorIndex Build(Rows sample, int[] rows, IndexModel model, string folder, CancellationToken cancel)
     {

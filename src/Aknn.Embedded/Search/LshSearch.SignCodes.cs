@@ -8,7 +8,8 @@ namespace Aknn.Embedded.Search;
 /// <summary>
 /// Sign-code search (<see cref="IndexModel.SignCodes(int, int?)"/>): rank every row of a segment by
 /// the Hamming distance of its sign code to the query's, keep the best <c>Candidates</c> of the
-/// whole snapshot and re-rank them exactly.
+/// whole snapshot and re-rank them: at 128 dimensions or more by an int8 copy of their vectors
+/// first, exactly only the best few (<see cref="RerankCompact"/>); otherwise all exactly.
 /// </summary>
 /// <remarks>
 /// Long codes are ranked in two passes: the first <see cref="PrefixWords"/> words of every code (a
@@ -76,8 +77,11 @@ internal static unsafe partial class LshSearch
             ExactSearch.Scan(q, collector, source);
             examined += source.Count;
         }
-        // Several segments each offered their best: Rerank takes the closest codes first.
-        long accepted = Rerank(s, q, collector, sources, candidateCount, budget);
+        // Several segments each offered their best: the re-rank takes the closest codes first. At high
+        // dimensions the int8 copy of the vectors ranks them first and only the best few are read as floats.
+        long accepted = UsesCompactRerank(q, candidateCount)
+            ? RerankCompact(s, q, collector, sources, candidateCount, budget)
+            : Rerank(s, q, collector, sources, candidateCount, budget);
         return new SearchResults(ExactSearch.ToHits(q, collector), true, examined + accepted);
     }
 

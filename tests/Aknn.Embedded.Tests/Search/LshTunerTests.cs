@@ -72,6 +72,37 @@ public class LshTunerTests
     }
 
     [Fact]
+    public void At_high_dimensions_the_cosine_grid_adds_sign_codes_of_one_and_two_bits_per_dimension()
+    {
+        var models = LshTuner.DefaultModels(Metric.Cosine, 768, 100_000, 0.3);
+        Assert.Equal([768, 1536], models.Where(m => m.Family == LshFamily.SignCodes).Select(m => m.Tables * m.BitsPerTable).ToArray());
+        Assert.Contains(models, m => m.Family == LshFamily.RandomHyperplanes);
+        // Capped at the longest code a model takes (2,040 bits).
+        Assert.Equal([1536, 2040], LshTuner.DefaultModels(Metric.DotProduct, 1536, 100_000, 0.3).Where(m => m.Family == LshFamily.SignCodes).Select(m => m.Tables * m.BitsPerTable).ToArray());
+        Assert.DoesNotContain(LshTuner.DefaultModels(Metric.Euclidean, 768, 100_000, 1.5), m => m.Family == LshFamily.SignCodes);
+    }
+
+    [Fact]
+    public void On_high_dimensional_cosine_data_the_tuner_measures_sign_codes_and_meets_the_target()
+    {
+        const int dims = 128, n = 4000;
+        float[] data = Clustered.Vectors(31, n, dims, clusters: 20, noise: 0.7);
+        var tuning = LshTuner.Tune(new ReadOnlySpan2D<float>(data, n, dims), Metric.Cosine, new LshTuningOptions
+        {
+            K = 10,
+            TargetRecall = 0.9,
+            Queries = 60,
+            Models = [IndexModel.RandomHyperplanes(8, 8), .. LshTuner.SignCodeBits(dims).Select(b => IndexModel.SignCodes(b))],
+            CandidateCounts = [100, 400],
+        });
+        Assert.Contains(tuning.Trials, t => t.Model.Family == LshFamily.SignCodes);
+        LshTrial best = Assert.IsType<LshTrial>(tuning.Best);
+        Assert.True(best.Recall >= 0.9, $"best recall {best.Recall:F3}");
+        // Sign codes at 400 candidates reach the target on this data (recall measured against brute force).
+        Assert.Contains(tuning.Trials, t => t.Model.Family == LshFamily.SignCodes && t.Candidates == 400 && t.Recall >= 0.9);
+    }
+
+    [Fact]
     public void Too_small_a_sample_is_refused_with_a_reason()
     {
         var e = Assert.Throws<ArgumentException>(() => LshTuner.Tune(new ReadOnlySpan2D<float>(new float[50 * Dims], 50, Dims), Metric.Euclidean));
