@@ -187,9 +187,10 @@ internal static unsafe partial class LshSearch
     /// <summary>
     /// Rows per block of the cache-blocked count: the block's byte counters (32 KB) stay in L1/L2
     /// while every probed bucket's rows in the block are counted, instead of random increments
-    /// over a counter array as large as the segment (1 MB at 1M rows).
+    /// over a counter array as large as the segment (1 MB at 1M rows). Not a constant only so that
+    /// tests can force many blocks on a small segment (or none) and compare the counts.
     /// </summary>
-    internal const int CountBlockRows = 1 << 15;
+    internal static int CountBlockRows = 1 << 15;
 
     /// <summary>
     /// Counts how often each row appears in the first <paramref name="bucketCount"/> buckets of the
