@@ -120,7 +120,8 @@ public sealed class IndexModel
     /// Approximate search by locality-sensitive hashing with settings chosen for the index's metric
     /// and dimension when the index is created (and stored with it, so a reopened index hashes the
     /// same way). With these defaults and the default <see cref="SearchOptions.Candidates"/>, recall@10
-    /// reached 0.9 or more on the project's clustered benchmark data sets (docs/lsh.md):
+    /// reached 0.9 or more on the project's clustered benchmark data sets (README, "Defaults without
+    /// tuning"; docs/benchmarks.md):
     /// <list type="bullet">
     /// <item><see cref="Metric.Euclidean"/> and <see cref="Metric.Manhattan"/>:
     /// <see cref="BisectingHyperplanes(int, int, int, int?)"/> with <see cref="DefaultTables"/> tables of
