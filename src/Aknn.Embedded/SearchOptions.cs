@@ -42,7 +42,7 @@ public sealed class SearchOptions
     /// with the query, are re-ranked by their exact distance to find the best <see cref="K"/>
     /// (EsAknn's k1). More candidates raise recall and cost time. Default: null, meaning
     /// max(<see cref="DefaultSignCodeCandidates"/>, 80 × K) for <see cref="LshFamily.SignCodes"/> and
-    /// max(<see cref="DefaultBucketCandidates"/>, 160 × K) for the bucket-table families: with
+    /// max(<see cref="DefaultBucketCandidates"/>, 320 × K) for the bucket-table families: with
     /// <see cref="IndexModel.Lsh()"/>'s defaults, enough for recall@10 ≥ 0.9 on the benchmark data
     /// (fewer candidates are faster; measure recall with <see cref="Exact"/> searches before
     /// lowering it). With at least as many candidates as live rows in the query's buckets, the
@@ -74,12 +74,12 @@ public sealed class SearchOptions
     public const int DefaultSignCodeCandidates = 800;
 
     /// <summary>Smallest default <see cref="Candidates"/> of a bucket-table model (K = 10 or less).</summary>
-    public const int DefaultBucketCandidates = 1600;
+    public const int DefaultBucketCandidates = 3200;
 
     /// <summary>The candidate budget of an LSH search whose options leave <see cref="Candidates"/> unset.</summary>
     internal static int DefaultCandidates(LshFamily family, int k) => family == LshFamily.SignCodes
         ? (int)Math.Min(MaxCandidates, Math.Max(DefaultSignCodeCandidates, 80L * k))
-        : (int)Math.Min(MaxCandidates, Math.Max(DefaultBucketCandidates, 160L * k));
+        : (int)Math.Min(MaxCandidates, Math.Max(DefaultBucketCandidates, 320L * k));
 
     internal void Validate()
     {

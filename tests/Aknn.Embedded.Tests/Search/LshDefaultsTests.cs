@@ -74,7 +74,7 @@ public class LshDefaultsTests(ITestOutputHelper output)
     {
         Assert.Equal(SearchOptions.DefaultBucketCandidates, SearchOptions.DefaultCandidates(LshFamily.StableDistribution, 10));
         Assert.Equal(SearchOptions.DefaultSignCodeCandidates, SearchOptions.DefaultCandidates(LshFamily.SignCodes, 10));
-        Assert.Equal(160 * 100, SearchOptions.DefaultCandidates(LshFamily.BisectingHyperplanes, 100));
+        Assert.Equal(320 * 100, SearchOptions.DefaultCandidates(LshFamily.BisectingHyperplanes, 100));
         Assert.Equal(80 * 100, SearchOptions.DefaultCandidates(LshFamily.SignCodes, 100));
         Assert.Equal(SearchOptions.MaxCandidates, SearchOptions.DefaultCandidates(LshFamily.RandomHyperplanes, SearchOptions.MaxK));
     }
