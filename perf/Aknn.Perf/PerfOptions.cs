@@ -24,8 +24,6 @@ internal sealed class PerfOptions
           dedup       FindDuplicates over N codes (default 1M x 64 bits) with planted near-duplicate groups, radius 8
           lsh         approximate K=10 search by LSH, one query per call: build speed, recall@10 against QPS over a
                       sweep of models, candidates and probes (default 1M x 25, 1000 queries); --peers: hnswlib, FAISS IndexLSH
-          lsh-count   the LSH bucket path's counting with and without cache blocking, alternating passes in one
-                      process (default 1M x 25, 500 queries, --runs 7 passes, --lsh-config for the model)
           crash       reliability: a child writer (both index kinds, every durability mode, frequent seals and
                       compactions) killed with SIGKILL at random moments for --minutes; every write acknowledged
                       as durable must be there after each reopen

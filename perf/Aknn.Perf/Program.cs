@@ -62,7 +62,6 @@ public static class Program
             case "gpu-hamming": GpuHammingWorkload.Run(ctx); break;
             case "gpu-exact": GpuExactWorkload.Run(ctx); break;
             case "lsh": LshWorkload.Run(ctx); break;
-            case "lsh-count": LshCountWorkload.Run(ctx); break;
             case "crash": CrashWorkload.Run(ctx); break;
             case "corrupt": CorruptWorkload.Run(ctx); break;
             case "vectordata": VectorDataWorkload.Run(ctx); break;

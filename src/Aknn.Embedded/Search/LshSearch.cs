@@ -15,8 +15,7 @@ namespace Aknn.Embedded.Search;
 /// </summary>
 /// <remarks>
 /// Ties in the count are broken deterministically: sources in snapshot order (segments, frozen
-/// tail, tail); within a segment, blocks of rows in ascending order, then the order in which the
-/// buckets were read; within a tail, the order in which the buckets were read. A source without postings (which an
+/// tail, tail), then the order in which the buckets were read. A source without postings (which an
 /// LSH index does not normally have) is scanned exactly.
 /// </remarks>
 internal static unsafe partial class LshSearch
@@ -28,8 +27,6 @@ internal static unsafe partial class LshSearch
         public uint[] TailRows = [];
         public Candidate[] Candidates = new Candidate[1024];
         public int[] Order = [];
-        /// <summary>Cache-blocked counting: each bucket's position, then where the current block ends in it.</summary>
-        public int[] Cursors = [];
         public int[] Picked = [];
         public (IntPtr Start, int Length)[] Buckets = [];
         public List<(int Table, uint Key)> Keys = [];
@@ -154,7 +151,7 @@ internal static unsafe partial class LshSearch
                 if (Sse.IsSupported && first is not null) Sse.Prefetch0(first);
             }
         }
-        Count(s, keys.Count, source, ref candidateCount, sorted: true);
+        Count(s, keys.Count, source, ref candidateCount);
     }
 
     private static void CountTail(Scratch s, in RowSource tail, TailBuckets buckets, List<(int Table, uint Key)> keys, int source, ref int candidateCount)
@@ -185,97 +182,37 @@ internal static unsafe partial class LshSearch
     }
 
     /// <summary>
-    /// Rows per block of the cache-blocked count: the block's byte counters (32 KB) stay in L1/L2
-    /// while every probed bucket's rows in the block are counted, instead of random increments
-    /// over a counter array as large as the segment (1 MB at 1M rows). Not a constant only so that
-    /// tests can force many blocks on a small segment (or none) and compare the counts.
-    /// </summary>
-    internal static int CountBlockRows = 1 << 15;
-
-    /// <summary>
     /// Counts how often each row appears in the first <paramref name="bucketCount"/> buckets of the
     /// scratch and appends every row once, with its count, to the candidates (clearing the counts).
     /// Two passes: the first only increments, the second takes each row at its first occurrence.
-    /// When the buckets are <paramref name="sorted"/> (a segment's postings list rows ascending
-    /// within a bucket), both passes walk the buckets one block of <see cref="CountBlockRows"/> rows
-    /// at a time, a cursor per bucket, so the counters they touch stay in cache.
     /// </summary>
-    private static void Count(Scratch s, int bucketCount, int source, ref int candidateCount, bool sorted = false)
+    private static void Count(Scratch s, int bucketCount, int source, ref int candidateCount)
     {
-        int total = 0, maxRow = 0;
-        for (int b = 0; b < bucketCount; b++)
-        {
-            var (start, length) = s.Buckets[b];
-            total += length;
-            if (sorted && length > 0) maxRow = Math.Max(maxRow, (int)((uint*)start)[length - 1]);
-        }
+        int total = 0;
+        for (int b = 0; b < bucketCount; b++) total += s.Buckets[b].Length;
         if (candidateCount + total > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + total, s.Candidates.Length * 2));
         fixed (byte* counts = s.Counts)
-        fixed (Candidate* candidates = s.Candidates)
         {
-            if (!sorted || maxRow < CountBlockRows)
+            for (int b = 0; b < bucketCount; b++)
             {
-                for (int b = 0; b < bucketCount; b++)
-                {
-                    var (start, length) = s.Buckets[b];
-                    Increment(counts, (uint*)start, length);
-                }
-                for (int b = 0; b < bucketCount; b++)
-                {
-                    var (start, length) = s.Buckets[b];
-                    candidateCount = Take(counts, (uint*)start, length, candidates, candidateCount, source);
-                }
-                return;
+                var (start, length) = s.Buckets[b];
+                uint* rows = (uint*)start;
+                for (int i = 0; i < length; i++) counts[rows[i]]++;
             }
-            if (s.Cursors.Length < 2 * bucketCount) s.Cursors = new int[Math.Max(2 * bucketCount, s.Cursors.Length * 2)];
-            fixed (int* cursors = s.Cursors)
+            for (int b = 0; b < bucketCount; b++)
             {
-                int* ends = cursors + bucketCount;
-                new Span<int>(cursors, bucketCount).Clear();
-                for (int blockStart = 0; blockStart <= maxRow; blockStart += CountBlockRows)
+                var (start, length) = s.Buckets[b];
+                uint* rows = (uint*)start;
+                for (int i = 0; i < length; i++)
                 {
-                    uint blockEnd = (uint)Math.Min((long)blockStart + CountBlockRows, (long)maxRow + 1);
-                    for (int b = 0; b < bucketCount; b++)
-                    {
-                        var (start, length) = s.Buckets[b];
-                        uint* rows = (uint*)start;
-                        int end = cursors[b];
-                        for (; end < length; end++)
-                        {
-                            uint row = rows[end];
-                            if (row >= blockEnd) break;
-                            counts[row]++;
-                        }
-                        ends[b] = end;
-                    }
-                    for (int b = 0; b < bucketCount; b++)
-                    {
-                        uint* rows = (uint*)s.Buckets[b].Start;
-                        candidateCount = Take(counts, rows + cursors[b], ends[b] - cursors[b], candidates, candidateCount, source);
-                        cursors[b] = ends[b];
-                    }
+                    uint row = rows[i];
+                    byte count = counts[row];
+                    if (count == 0) continue;
+                    counts[row] = 0;
+                    s.Candidates[candidateCount++] = new Candidate(source, (int)row, count);
                 }
             }
         }
-    }
-
-    private static void Increment(byte* counts, uint* rows, int length)
-    {
-        for (int i = 0; i < length; i++) counts[rows[i]]++;
-    }
-
-    /// <summary>Appends each row of the list whose count is still set (its first occurrence) and clears the count.</summary>
-    private static int Take(byte* counts, uint* rows, int length, Candidate* candidates, int candidateCount, int source)
-    {
-        for (int i = 0; i < length; i++)
-        {
-            uint row = rows[i];
-            byte count = counts[row];
-            if (count == 0) continue;
-            counts[row] = 0;
-            candidates[candidateCount++] = new Candidate(source, (int)row, count);
-        }
-        return candidateCount;
     }
 
     /// <summary>

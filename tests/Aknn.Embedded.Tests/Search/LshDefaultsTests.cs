@@ -1,5 +1,4 @@
 using Aknn.Embedded.Bucketing;
-using Aknn.Embedded.Search;
 using Aknn.Embedded.Tests.Support;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;
@@ -9,8 +8,7 @@ namespace Aknn.Embedded.Tests.Search;
 /// <summary>
 /// <see cref="IndexModel.Lsh()"/>: the per-metric defaults resolve when the index is created, are
 /// stored with it, and with the default candidate budget reach recall@10 ≥ 0.9 on seeded clustered
-/// data (brute-force truth). Also the cache-blocked counting of the bucket path: the same counts
-/// whatever the block size.
+/// data (brute-force truth).
 /// </summary>
 public class LshDefaultsTests(ITestOutputHelper output)
 {
@@ -77,45 +75,5 @@ public class LshDefaultsTests(ITestOutputHelper output)
         Assert.Equal(320 * 100, SearchOptions.DefaultCandidates(LshFamily.BisectingHyperplanes, 100));
         Assert.Equal(80 * 100, SearchOptions.DefaultCandidates(LshFamily.SignCodes, 100));
         Assert.Equal(SearchOptions.MaxCandidates, SearchOptions.DefaultCandidates(LshFamily.RandomHyperplanes, SearchOptions.MaxK));
-    }
-
-    [Theory]
-    [InlineData("stable")]
-    [InlineData("bisecting")]
-    public void Blocked_counting_gives_the_counts_of_the_unblocked_count(string family)
-    {
-        const int n = 6000, dims = 16;
-        float[] data = Clustered.Vectors(seed: 5, n, dims, clusters: 20);
-        IndexModel model = family == "stable"
-            ? IndexModel.StableDistribution(tables: 8, hashesPerTable: 3, width: 6f, probes: 16)
-            : IndexModel.BisectingHyperplanes(tables: 8, bitsPerTable: 4, fitRows: 2000);
-        using var dir = new TempFolder();
-        using var index = VectorIndex.Create(dir.Index(), new IndexOptions { Dimensions = dims, Model = model, Durability = Durability.Manual });
-        index.BulkLoad(Clustered.Ids(n), new ReadOnlySpan2D<float>(data, n, dims));
-        for (int i = 0; i < 300; i += 7) Assert.True(index.Delete("v" + i)); // deleted rows are left out either way
-        var lsh = index.LshModel!;
-        var rng = new Random(9);
-        int saved = LshSearch.CountBlockRows;
-        try
-        {
-            for (int trial = 0; trial < 20; trial++)
-            {
-                float[] query = data.AsSpan(rng.Next(n) * dims, dims).ToArray();
-                for (int d = 0; d < dims; d++) query[d] += (float)(0.3 * Clustered.Gaussian(rng));
-                var keys = lsh.ProbeKeys(System.Runtime.InteropServices.MemoryMarshal.AsBytes(query.AsSpan()).ToArray(), 16);
-                LshSearch.CountBlockRows = int.MaxValue;
-                var whole = index.LshBucketCounts(keys);
-                Assert.NotEmpty(whole);
-                foreach (int block in new[] { 1, 64, 1000, 4096 })
-                {
-                    LshSearch.CountBlockRows = block;
-                    Assert.Equal(whole.OrderBy(p => p.Key, StringComparer.Ordinal), index.LshBucketCounts(keys).OrderBy(p => p.Key, StringComparer.Ordinal));
-                }
-            }
-        }
-        finally
-        {
-            LshSearch.CountBlockRows = saved;
-        }
     }
 }
