@@ -144,7 +144,7 @@ public sealed class IndexModel
 
     /// <summary>
     /// Bits per table of the Euclidean and Manhattan defaults of <see cref="Lsh()"/>: with the default
-    /// candidate budget it measured recall@10 0.95 on both 200k × 128 and 1M × 25 clustered vectors
+    /// candidate budget it measured recall@10 of 0.95 or more on 200k × 128 and 1M × 25 clustered vectors
     /// (12 bits reached 0.84 at 1M with 1,600 candidates: bigger buckets share more tables, so the
     /// count ranks candidates less well).
     /// </summary>
