@@ -7,7 +7,7 @@ public enum ShardModelKind
     Exact,
 
     /// <summary>
-    /// Locality-sensitive hashing (<see cref="IndexModel.Lsh"/>, the family chosen by the metric) with
+    /// Locality-sensitive hashing (<see cref="IndexModel.Lsh(int, int, int, int?)"/>, the family chosen by the metric) with
     /// the same seed on every shard, so a vector hashes the same way wherever it is stored.
     /// </summary>
     Lsh,

@@ -13,7 +13,7 @@ public static class AknnIndexKind
 
     /// <summary>
     /// Approximate search by locality-sensitive hashing, with exact re-ranking of the candidates
-    /// (<see cref="IndexModel.Lsh"/>). Its parameters are <see cref="AknnVectorStoreOptions.LshTables"/>,
+    /// (<see cref="IndexModel.Lsh(int, int, int, int?)"/>). Its parameters are <see cref="AknnVectorStoreOptions.LshTables"/>,
     /// <see cref="AknnVectorStoreOptions.LshBitsPerTable"/>, <see cref="AknnVectorStoreOptions.LshProbes"/>
     /// and <see cref="AknnVectorStoreOptions.LshCandidates"/>.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed class AknnVectorStoreOptions
     /// <summary>
     /// Candidates an <see cref="AknnIndexKind.Lsh"/> search re-ranks by exact distance (see
     /// <see cref="SearchOptions.Candidates"/>); raised to at least top + skip. Default: null, meaning
-    /// max(100, 10 × (top + skip)).
+    /// the core's default for the model's family and top + skip (see <see cref="SearchOptions.Candidates"/>).
     /// </summary>
     public int? LshCandidates { get; init; }
 

@@ -28,7 +28,7 @@ public sealed class IndexOptions
     public IndexModel? Model { get; init; }
 
     /// <summary>The model to store: <see cref="Model"/>, or the default for the metric.</summary>
-    internal IndexModel ResolvedModel => (Model ?? (Metric == Metric.Hamming ? IndexModel.MultiIndexHashing() : IndexModel.Exact)).Resolve(Metric);
+    internal IndexModel ResolvedModel => (Model ?? (Metric == Metric.Hamming ? IndexModel.MultiIndexHashing() : IndexModel.Exact)).Resolve(Metric, Dimensions);
 
     /// <summary>
     /// When writes reach stable storage. Default: <see cref="Durability.Batched"/> every 10 ms.

@@ -641,7 +641,7 @@ internal static class LshWorkload
     private static int?[] Boxed(int[] values) => values.Select(v => (int?)v).ToArray();
 
     /// <summary>One aknn model of the sweep and the search settings to measure it with.</summary>
-    /// <param name="Family">bisecting, stable, hyperplanes, signcodes (<see cref="IndexModel.SignCodes"/>; Tables × Bits is the code length), auto (<see cref="IndexModel.Lsh"/>) or exact (<see cref="IndexModel.Exact"/>, to check the pipeline).</param>
+    /// <param name="Family">bisecting, stable, hyperplanes, signcodes (<see cref="IndexModel.SignCodes"/>; Tables × Bits is the code length), auto (<see cref="IndexModel.Lsh(int, int, int, int?)"/>) or exact (<see cref="IndexModel.Exact"/>, to check the pipeline).</param>
     /// <param name="Tables">Tables L.</param>
     /// <param name="Bits">Bits (or stable hashes) per table k.</param>
     /// <param name="Width">Stable family: bucket width w; 0 otherwise.</param>
@@ -655,6 +655,8 @@ internal static class LshWorkload
         public const string Bisecting = "bisecting";
         public const string Stable = "stable";
         public const string Auto = "auto";
+        /// <summary>IndexModel.Lsh(): the per-metric defaults, searched with the default candidate budget unless one is given.</summary>
+        public const string Defaults = "defaults";
         public const string ExactFamily = "exact";
         public const string Hyperplanes = "hyperplanes";
         public const string SignCodes = "signcodes";
@@ -666,6 +668,7 @@ internal static class LshWorkload
             Bisecting => IndexModel.BisectingHyperplanes(Tables, Bits, FitRows),
             Stable => IndexModel.StableDistribution(Tables, Bits, Width),
             Auto => IndexModel.Lsh(Tables, Bits),
+            Defaults => IndexModel.Lsh(),
             _ => IndexModel.Exact,
         };
 
@@ -675,6 +678,7 @@ internal static class LshWorkload
             Bisecting => $"bisect-L{Tables}-k{Bits}",
             Stable => $"stable-L{Tables}-k{Bits}-w{Width.ToString("G3", CultureInfo.InvariantCulture)}",
             Auto => $"auto-L{Tables}-k{Bits}",
+            Defaults => "defaults",
             Hyperplanes => $"hyper-L{Tables}-k{Bits}",
             SignCodes => $"signcodes-b{Tables * Bits}",
             _ => "exact",
@@ -711,6 +715,7 @@ internal static class LshWorkload
                             "bisecting" or "bisect" => Bisecting,
                             "stable" => Stable,
                             "auto" or "lsh" => Auto,
+                            "defaults" => Defaults,
                             "hyperplanes" or "hyper" => Hyperplanes,
                             "signcodes" => SignCodes,
                             "exact" => ExactFamily,
@@ -739,6 +744,8 @@ internal static class LshWorkload
                         throw new UsageException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search).");
                 }
             }
+            if (family == Defaults && !text.Contains("candidates", StringComparison.OrdinalIgnoreCase) && !text.Contains("c=", StringComparison.Ordinal))
+                candidates = [null];
             if (family == SignCodes)
             {
                 // bits is the code length here: stored as tables of 8 bits.

@@ -48,6 +48,7 @@ internal static unsafe partial class LshSearch
 
     public static SearchResults Nearest(Snapshot snapshot, SearchQuery q, LshModel model, int probes)
     {
+        q.ResolveCandidates(model.Family);
         int k = q.K, candidates = q.Candidates;
         if (candidates >= snapshot.LiveCount)
         {

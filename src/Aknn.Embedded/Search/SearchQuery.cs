@@ -30,7 +30,7 @@ internal sealed class SearchQuery
             }
         }
         K = options.K;
-        Candidates = options.ResolvedCandidates;
+        Candidates = options.Candidates ?? 0;
         Probes = options.Probes;
         Exact = options.Exact;
         Filter = options.Filter;
@@ -100,8 +100,17 @@ internal sealed class SearchQuery
     /// <summary>Results wanted by a nearest-neighbour search.</summary>
     public int K { get; }
 
-    /// <summary>LSH: candidates re-ranked exactly (resolved from the options' default).</summary>
-    public int Candidates { get; }
+    /// <summary>
+    /// LSH: candidates re-ranked exactly; 0 until <see cref="ResolveCandidates"/> fills in the
+    /// model's default where the options left it unset.
+    /// </summary>
+    public int Candidates { get; private set; }
+
+    /// <summary>Sets the default candidate budget of <paramref name="family"/> when the options gave none.</summary>
+    public void ResolveCandidates(LshFamily family)
+    {
+        if (Candidates == 0) Candidates = SearchOptions.DefaultCandidates(family, K);
+    }
 
     /// <summary>LSH: extra buckets to probe, or null for the model's setting.</summary>
     public int? Probes { get; }
