@@ -151,8 +151,11 @@ public sealed class IndexModel
     public const int DefaultBisectingBits = 14;
 
     /// <summary>The code length <see cref="Lsh()"/> chooses for cosine and dot product: about two bits per dimension.</summary>
-    internal static int DefaultSignCodeBits(int dimensions) =>
-        Math.Clamp((2 * dimensions + SignCodeTableBits - 1) / SignCodeTableBits * SignCodeTableBits, 64, MaxTables * SignCodeTableBits);
+    internal static int DefaultSignCodeBits(int dimensions) => SignCodeBitsNear(2 * dimensions);
+
+    /// <summary><paramref name="bits"/> rounded up to a length <see cref="SignCodes"/> accepts (a multiple of 8), kept between 64 and the longest code.</summary>
+    internal static int SignCodeBitsNear(int bits) =>
+        Math.Clamp((bits + SignCodeTableBits - 1) / SignCodeTableBits * SignCodeTableBits, 64, MaxTables * SignCodeTableBits);
 
     /// <summary>
     /// Approximate search by locality-sensitive hashing with the usual family for the index's metric:

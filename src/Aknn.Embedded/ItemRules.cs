@@ -12,6 +12,27 @@ public static class ItemRules
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// Whether <paramref name="id"/> passes <see cref="ValidateId"/>, without an exception or a copy,
+    /// with its UTF-8 length when it does: the bulk load checks its ids on all cores with this, then
+    /// calls <see cref="ValidateId"/> on the first bad one for its message. The same rules as
+    /// <see cref="ValidateId"/>, which must change with them.
+    /// </summary>
+    internal static bool TryMeasureId(string? id, out int utf8Length)
+    {
+        utf8Length = 0;
+        if (id is not { Length: > 0 and <= VectorIndex.MaxIdBytes }) return false;
+        try
+        {
+            utf8Length = StrictUtf8.GetByteCount(id);
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+        return utf8Length <= VectorIndex.MaxIdBytes;
+    }
+
     /// <summary>Checks an id (1 to <see cref="VectorIndex.MaxIdBytes"/> UTF-8 bytes of valid Unicode) and returns its UTF-8 bytes.</summary>
     /// <param name="id">The id.</param>
     /// <param name="paramName">The argument named in the exception.</param>

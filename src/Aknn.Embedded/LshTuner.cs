@@ -195,7 +195,7 @@ public static class LshTuner
 
     /// <summary>Code lengths of about one and two bits per dimension: multiples of 8, at most <see cref="IndexModel.SignCodes(int, int?)"/>'s 2,040.</summary>
     internal static int[] SignCodeBits(int dimensions) =>
-        new[] { dimensions, 2 * dimensions }.Select(b => Math.Clamp((b + 7) / 8 * 8, 64, 2040)).Distinct().ToArray();
+        new[] { dimensions, 2 * dimensions }.Select(IndexModel.SignCodeBitsNear).Distinct().ToArray();
 
     private static VectorIndex Build(Rows sample, int[] rows, IndexModel model, string folder, CancellationToken cancel)
     {

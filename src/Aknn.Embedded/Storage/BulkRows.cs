@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics.X86;
-using System.Text;
 using System.Text.Unicode;
 
 namespace Aknn.Embedded.Storage;
@@ -96,28 +95,16 @@ internal sealed class BulkRows : ISegmentSource
     private static void CheckAndMeasure(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, long[] lengths)
     {
         int n = ids.Count;
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         int firstBad = int.MaxValue;
         Parallel.For(0, (n + Chunk - 1) / Chunk, c =>
         {
             for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end && i < Volatile.Read(ref firstBad); i++)
             {
-                string id = ids[i];
-                bool ok = id is { Length: > 0 and <= VectorIndex.MaxIdBytes } && (payloads?[i]?.Length ?? 0) <= VectorIndex.MaxPayloadBytes;
-                if (ok)
+                if (ItemRules.TryMeasureId(ids[i], out int bytes) && (payloads?[i]?.Length ?? 0) <= VectorIndex.MaxPayloadBytes)
                 {
-                    try
-                    {
-                        int bytes = strict.GetByteCount(id);
-                        lengths[i + 1] = bytes;
-                        ok = bytes <= VectorIndex.MaxIdBytes;
-                    }
-                    catch (EncoderFallbackException)
-                    {
-                        ok = false;
-                    }
+                    lengths[i + 1] = bytes;
+                    continue;
                 }
-                if (ok) continue;
                 int seen;
                 while (i < (seen = Volatile.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, i, seen) != seen) { }
                 break;
