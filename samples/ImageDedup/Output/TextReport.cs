@@ -60,10 +60,11 @@ public static class TextReport
         }
         if (result.LowQuality.Count > 0)
         {
-            string count = result.LowQuality.Count.ToString("N0", Invariant);
+            int n = result.LowQuality.Count;
+            string flagged = n == 1 ? "1 image has" : $"{n.ToString("N0", Invariant)} images have";
             output.WriteLine(result.LowQualityLinks
-                ? $"{count} images have PDQ quality below 50 (flat or tiny pictures); they were allowed to link groups (--include-low-quality)."
-                : $"{count} images have PDQ quality below 50 (flat or tiny pictures) and link nothing; --include-low-quality lets them.");
+                ? $"{flagged} PDQ quality below 50 (flat or tiny pictures); {(n == 1 ? "it was" : "they were")} allowed to link groups (--include-low-quality)."
+                : $"{flagged} PDQ quality below 50 (flat or tiny pictures) and link nothing; --include-low-quality lets them.");
         }
     }
 

@@ -6,6 +6,7 @@ using ImageDedup.Cli;
 using ImageDedup.Decoding;
 using ImageDedup.Evaluation;
 using ImageDedup.Hashing;
+using ImageDedup.Output;
 using ImageDedup.Scanning;
 using SkiaSharp;
 
@@ -172,6 +173,24 @@ public sealed class ImageDedupDecodingAndReportTests : IDisposable
             ImageGroup group = Assert.Single(scanner.FindGroups().Groups);
             Assert.All(group.Members, m => Assert.True(m.LowQuality));
         }
+    }
+
+    [Fact]
+    public async Task The_text_summary_counts_low_quality_images_in_the_singular_and_the_plural()
+    {
+        Directory.CreateDirectory(Photos);
+        File.WriteAllBytes(Path.Combine(Photos, "grey-1.png"), Flat(120));
+        async Task<string> Summary()
+        {
+            using DedupScanner scanner = DedupScanner.Open(new DedupSettings { Folder = Photos, IndexRoot = Cache });
+            ScanSummary scan = await scanner.ScanAsync();
+            var text = new StringWriter();
+            TextReport.WriteSummary(text, scan, scanner.FindGroups(), "pdq", 31, TimeSpan.FromSeconds(1));
+            return text.ToString();
+        }
+        Assert.Contains("1 image has PDQ quality below 50", await Summary());
+        File.WriteAllBytes(Path.Combine(Photos, "grey-2.png"), Flat(120));
+        Assert.Contains("2 images have PDQ quality below 50", await Summary());
     }
 
     // ------------------------------------------------------------------ reports and the command line
