@@ -62,7 +62,7 @@ internal sealed class PerfOptions
                            none: the peers only); cluster: the silo counts to run (default 1,2,3)
           --lsh-config C   lsh: run this one configuration instead of the sweep (repeatable), written as
                            family=bisecting|stable|hyperplanes|signcodes|auto|exact,tables=L,bits=K,width=W|Wr,probes=P1;P2,
-                           candidates=C1;C2,fit=ROWS,search=exact; width=4r is 4 x the median distance to the 10th true
+                           candidates=C1;C2,fit=ROWS,search=exact,rerank=exact (int8 pass off); width=4r is 4 x the median distance to the 10th true
                            neighbour; for signcodes, bits is the code length (a multiple of 8)
           --metric M       lsh: euclidean (the default; clustered Gaussian data) or cosine (the same clusters with the noise
                            scaled by sigma x sqrt(D)/5, normalised to length 1: text-embedding-like; hnswlib in space cosine)

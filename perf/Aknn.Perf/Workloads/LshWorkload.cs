@@ -319,6 +319,7 @@ internal static class LshWorkload
     {
         int q = queries.Length / dim;
         VectorIndex index = setting.Built.Index;
+        Aknn.Embedded.Search.LshSearch.CompactRerankEnabled = !setting.Built.Spec.ExactRerank;
         try
         {
             long warm = Stopwatch.GetTimestamp();
@@ -649,8 +650,9 @@ internal static class LshWorkload
     /// <param name="Candidates">Candidate budgets to measure; null entries use the default budget.</param>
     /// <param name="Probes">Probe counts to measure; null entries use the model's own.</param>
     /// <param name="ExactSearch">Whether searches set <see cref="SearchOptions.Exact"/> (recall 1, to check the pipeline).</param>
+    /// <param name="ExactRerank">Whether the int8 re-rank pass is turned off while this model is searched (<c>rerank=exact</c>), to compare the two re-ranks in one run.</param>
     internal sealed record LshSpec(string Family, int Tables, int Bits, float Width, int FitRows, IReadOnlyList<int?> Candidates,
-        IReadOnlyList<int?> Probes, bool ExactSearch = false)
+        IReadOnlyList<int?> Probes, bool ExactSearch = false, bool ExactRerank = false)
     {
         public const string Bisecting = "bisecting";
         public const string Stable = "stable";
@@ -682,7 +684,7 @@ internal static class LshWorkload
             Hyperplanes => $"hyper-L{Tables}-k{Bits}",
             SignCodes => $"signcodes-b{Tables * Bits}",
             _ => "exact",
-        } + (ExactSearch ? "-exactsearch" : "");
+        } + (ExactSearch ? "-exactsearch" : "") + (ExactRerank ? "-rx" : "");
 
         /// <summary>The model's name with a candidate budget and probe count: bisect-L16-k14-c200-p0.</summary>
         public string ConfigName(int? candidates, int? probes) =>
@@ -692,7 +694,7 @@ internal static class LshWorkload
         /// Parses <c>--lsh-config</c>: comma-separated key=value pairs, lists separated by semicolons.
         /// Keys: family (bisecting, stable, auto, exact), tables, bits (or hashes), width (a number, or
         /// Xr for X times <paramref name="nearDistance"/>), probes, candidates, fit (bisecting fit
-        /// rows), search (index or exact). Missing keys take the sweep's defaults.
+        /// rows), search (index or exact), rerank (auto or exact: turn the int8 pass off). Missing keys take the sweep's defaults.
         /// </summary>
         public static LshSpec Parse(string text, int n, double nearDistance)
         {
@@ -701,7 +703,7 @@ internal static class LshWorkload
             int fit = IndexModel.DefaultFitRows;
             float width = (float)(4 * nearDistance);
             int?[] candidates = Boxed(CandidateSweep), probes = [null];
-            bool exactSearch = false;
+            bool exactSearch = false, exactRerank = false;
             foreach (string pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 int eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -740,8 +742,16 @@ internal static class LshWorkload
                             _ => throw new UsageException($"lsh: search is index or exact, not '{value}'."),
                         };
                         break;
+                    case "rerank":
+                        exactRerank = value.ToLowerInvariant() switch
+                        {
+                            "exact" => true,
+                            "int8" or "auto" => false,
+                            _ => throw new UsageException($"lsh: rerank is auto or exact, not '{value}'."),
+                        };
+                        break;
                     default:
-                        throw new UsageException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search).");
+                        throw new UsageException($"lsh: unknown --lsh-config key '{key}' (family, tables, bits, width, probes, candidates, fit, search, rerank).");
                 }
             }
             if (family == Defaults && !text.Contains("candidates", StringComparison.OrdinalIgnoreCase) && !text.Contains("c=", StringComparison.Ordinal))
@@ -758,7 +768,7 @@ internal static class LshWorkload
                 candidates = [null];
                 tables = bits = fit = 0;
             }
-            var spec = new LshSpec(family, tables, bits, family == Stable ? width : 0, family == Bisecting ? fit : 0, candidates, probes, exactSearch);
+            var spec = new LshSpec(family, tables, bits, family == Stable ? width : 0, family == Bisecting ? fit : 0, candidates, probes, exactSearch, exactRerank);
             try
             {
                 spec.Model(); // the factories check the ranges

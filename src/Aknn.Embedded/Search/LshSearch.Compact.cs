@@ -5,7 +5,7 @@ using Aknn.Embedded.Storage;
 namespace Aknn.Embedded.Search;
 
 /// <summary>
-/// The compact re-rank of sign-code search: the candidates are ranked by the int8 copy of their
+/// The compact re-rank of sign-code and bucket search: the candidates are ranked by the int8 copy of their
 /// vectors (<see cref="CompactVectors"/>, a quarter of the bytes of the floats) and only the best
 /// <see cref="RefineFactor"/> × K are re-ranked exactly with their float vectors.
 /// </summary>
@@ -23,7 +23,8 @@ internal static unsafe partial class LshSearch
     private sealed class CompactScratch
     {
         public short[] Query = [];
-        public int[] Picked = [];
+        /// <summary>Picked candidates without a compact copy (a tail's rows), measured exactly.</summary>
+        public int[] Exact = [];
         public float[] HeapScores = [];
         public int[] HeapItems = [];
         public CompactVectors?[] BySource = [];
@@ -38,58 +39,39 @@ internal static unsafe partial class LshSearch
     internal static volatile bool CompactRerankEnabled = true;
 
     /// <summary>
-    /// Whether the candidates go through the int8 pass: a float cosine or dot-product top-K query
-    /// with more candidates than the exact re-rank would take, and no id screen (a filter or an
-    /// excluded id is checked by <see cref="Rerank"/> as the budget is spent, which the int8 pass's
-    /// cut would change).
+    /// Whether the candidates go through the int8 pass: a float top-K query of a metric the compact
+    /// copy ranks (<see cref="CompactVectors.Supports"/>), of at least the pass's dimensions, with
+    /// more candidates than the exact re-rank would take, and no id screen (a filter or an excluded
+    /// id is checked as the budget is spent, and the tests compare the two re-ranks through a filter
+    /// that accepts every row).
     /// </summary>
     private static bool UsesCompactRerank(SearchQuery q, int candidateCount) =>
         CompactRerankEnabled
-        && q.Floats is { Length: >= CompactMinDimensions }
-        && q.Metric is Metric.Cosine or Metric.DotProduct
+        && q.Floats is { } floats && floats.Length >= CompactMinDimensions
+        && CompactVectors.Supports(q.Metric)
         && !q.IsRadius && q.Filter is null && q.ExcludeIdUtf8 is null
         && Math.Min(candidateCount, q.Candidates) > RefineFactor * q.K;
 
     /// <summary>
-    /// Takes the <paramref name="budget"/> candidates of highest count (all live: the code ranking
-    /// skipped deleted rows), scores them by the int8 dot product with the query, and re-ranks the
-    /// best <see cref="RefineFactor"/> × K exactly. Returns how many candidates were scored.
+    /// Takes the <paramref name="budget"/> live candidates of highest count, scores them by the int8
+    /// dot product with the query, and re-ranks the best <see cref="RefineFactor"/> × K exactly
+    /// (candidates from a tail, which has no compact copy, always go to the exact re-rank). Returns
+    /// how many candidates were scored.
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static long RerankCompact(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int candidateCount, int budget)
     {
         CompactScratch cs = t_compactScratch ??= new CompactScratch();
         float[] query = q.Floats!;
         int dims = query.Length;
         if (cs.Query.Length < dims) cs.Query = new short[dims];
-        CompactVectors.QuantizeQuery(query, cs.Query);
+        float queryUnit = CompactVectors.QuantizeQuery(query, cs.Query);
         var queryCodes = new ReadOnlySpan<short>(cs.Query, 0, dims);
-
-        // The budget's best counts: a histogram of the count bytes gives the lowest count taken and
-        // how many at that count still fit.
-        Span<int> histogram = stackalloc int[256];
-        histogram.Clear();
-        for (int i = 0; i < candidateCount; i++) histogram[s.Candidates[i].Count]++;
-        int take = Math.Min(budget, candidateCount), above = 0, lowest = 255;
-        for (; lowest > 0 && above + histogram[lowest] < take; lowest--) above += histogram[lowest];
-        int roomAtLowest = take - above;
-        if (cs.Picked.Length < take) cs.Picked = new int[take];
-        int n = 0;
-        for (int i = 0; i < candidateCount && n < take; i++)
-        {
-            int count = s.Candidates[i].Count;
-            if (count < lowest) continue;
-            if (count == lowest)
-            {
-                if (roomAtLowest == 0) continue;
-                roomAtLowest--;
-            }
-            cs.Picked[n++] = i;
-        }
+        int n = PickByCount(s, q, sources, candidateCount, budget);
 
         if (cs.BySource.Length < sources.Length) cs.BySource = new CompactVectors?[sources.Length];
         Array.Clear(cs.BySource, 0, sources.Length);
-        CompactVectors CompactOf(int source) => cs.BySource[source] ??= CompactVectors.For(sources[source].Segment!);
+        CompactVectors? CompactOf(int source) =>
+            cs.BySource[source] ??= sources[source].Segment is { } segment ? CompactVectors.For(segment) : null;
 
         // Score every picked row, keeping the best `refine` in a min-heap (most rows lose to its root).
         int refine = RefineFactor * q.K;
@@ -98,31 +80,38 @@ internal static unsafe partial class LshSearch
             cs.HeapScores = new float[refine];
             cs.HeapItems = new int[refine];
         }
-        int heapCount = 0;
+        if (cs.Exact.Length < n) cs.Exact = new int[n];
+        int heapCount = 0, exact = 0;
         for (int j = 0; j < n; j++)
         {
             if (Sse.IsSupported && j + CompactPrefetchAhead < n)
             {
-                Candidate ahead = s.Candidates[cs.Picked[j + CompactPrefetchAhead]];
-                byte* row = (byte*)CompactOf(ahead.Source).Row(ahead.Row);
-                for (int offset = 0; offset < dims; offset += 64) Sse.Prefetch0(row + offset);
+                Candidate ahead = s.Candidates[s.Picked[j + CompactPrefetchAhead]];
+                if (CompactOf(ahead.Source) is { } next)
+                {
+                    byte* row = (byte*)next.Row(ahead.Row);
+                    for (int offset = 0; offset < next.BytesPerRow; offset += 64) Sse.Prefetch0(row + offset);
+                }
             }
-            Candidate c = s.Candidates[cs.Picked[j]];
-            CompactVectors compact = CompactOf(c.Source);
-            float score = compact.Factor(c.Row) * Int8DotKernels.Dot(queryCodes, new ReadOnlySpan<sbyte>(compact.Row(c.Row), dims));
-            if (heapCount < refine) HeapPush(cs.HeapScores, cs.HeapItems, ref heapCount, score, cs.Picked[j]);
-            else if (score > cs.HeapScores[0]) HeapReplaceRoot(cs.HeapScores, cs.HeapItems, heapCount, score, cs.Picked[j]);
+            int item = s.Picked[j];
+            Candidate c = s.Candidates[item];
+            if (CompactOf(c.Source) is not { } compact)
+            {
+                cs.Exact[exact++] = item;
+                continue;
+            }
+            int dot = Int8DotKernels.Dot(queryCodes, new ReadOnlySpan<sbyte>(compact.Row(c.Row), dims));
+            float score = compact.Score(c.Row, dot, queryUnit);
+            if (heapCount < refine) HeapPush(cs.HeapScores, cs.HeapItems, ref heapCount, score, item);
+            else if (score > cs.HeapScores[0]) HeapReplaceRoot(cs.HeapScores, cs.HeapItems, heapCount, score, item);
         }
 
-        // The survivors become the whole candidate list of the exact re-rank (their order there does not matter).
-        Span<Candidate> survivors = heapCount <= 128 ? stackalloc Candidate[heapCount] : new Candidate[heapCount];
-        for (int j = 0; j < heapCount; j++)
-        {
-            Candidate c = s.Candidates[cs.HeapItems[j]];
-            survivors[j] = c with { Count = 255 };
-        }
-        survivors.CopyTo(s.Candidates);
-        Rerank(s, q, collector, sources, heapCount, heapCount);
+        // The survivors (and the tail's candidates) are measured exactly; their order there does not matter.
+        cs.HeapItems.AsSpan(0, heapCount).CopyTo(s.Picked);
+        cs.Exact.AsSpan(0, exact).CopyTo(s.Picked.AsSpan(heapCount));
+        MeasurePicked(s, q, collector, sources, heapCount + exact);
+        // The thread's scratch must not keep the copies of segments the index has dropped alive.
+        Array.Clear(cs.BySource, 0, sources.Length);
         return n;
     }
 

@@ -65,7 +65,9 @@ internal static unsafe partial class LshSearch
             s.Keys.Clear();
             model.ProbeKeys(q.Row, probes, s.Keys);
             int candidateCount = Collect(s, snapshot, q, collector, s.Keys, model, ref examined);
-            long accepted = Rerank(s, q, collector, snapshot.Sources, candidateCount, candidates);
+            long accepted = UsesCompactRerank(q, candidateCount)
+                ? RerankCompact(s, q, collector, snapshot.Sources, candidateCount, candidates)
+                : Rerank(s, q, collector, snapshot.Sources, candidateCount, candidates);
             examined += accepted;
             // The query's buckets held fewer than K rows (a query far from the data, or tiny buckets):
             // probe more of the nearby buckets rather than return fewer results than the index holds.
@@ -216,12 +218,24 @@ internal static unsafe partial class LshSearch
     }
 
     /// <summary>
-    /// Takes candidates by descending count (a counting sort: counts are at most 255), skipping rows
-    /// that are deleted, the query's own or filtered out, until <paramref name="budget"/> are
-    /// accepted; computes their exact distances and offers them to the collector.
+    /// Takes candidates by descending count, skipping rows that are deleted, the query's own or
+    /// filtered out, and measures the <paramref name="budget"/> first accepted exactly (offered to
+    /// the collector). Returns how many were accepted.
+    /// </summary>
+    private static long Rerank(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int candidateCount, int budget)
+    {
+        int accepted = PickByCount(s, q, sources, candidateCount, budget);
+        MeasurePicked(s, q, collector, sources, accepted);
+        return accepted;
+    }
+
+    /// <summary>
+    /// Writes to <c>s.Picked</c> the indexes of the candidates of highest count (a counting sort:
+    /// counts are at most 255), skipping rows that are deleted, the query's own or filtered out, so
+    /// they cost no budget, until <paramref name="budget"/> are accepted; returns how many were.
     /// </summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static long Rerank(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int candidateCount, int budget)
+    private static int PickByCount(Scratch s, SearchQuery q, RowSource[] sources, int candidateCount, int budget)
     {
         Span<int> start = stackalloc int[257];
         start.Clear();
@@ -230,8 +244,7 @@ internal static unsafe partial class LshSearch
         if (s.Order.Length < candidateCount) s.Order = new int[Math.Max(candidateCount, s.Order.Length * 2)];
         for (int i = 0; i < candidateCount; i++) s.Order[start[255 - s.Candidates[i].Count]++] = i;
 
-        // Pick the candidates: highest count first, skipping rows that cannot be returned, so they cost no budget.
-        int rowBytes = q.RowBytes, accepted = 0;
+        int accepted = 0;
         bool screen = q.ExcludeIdUtf8 is not null || q.Filter is not null;
         if (s.Picked.Length < Math.Min(budget, candidateCount)) s.Picked = new int[Math.Max(Math.Min(budget, candidateCount), s.Picked.Length * 2)];
         for (int o = 0; o < candidateCount && accepted < budget; o++)
@@ -248,7 +261,14 @@ internal static unsafe partial class LshSearch
             }
             s.Picked[accepted++] = index;
         }
+        return accepted;
+    }
 
+    /// <summary>Measures the first <paramref name="accepted"/> candidates of <c>s.Picked</c> exactly and offers them to the collector.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    private static void MeasurePicked(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int accepted)
+    {
+        int rowBytes = q.RowBytes;
         // Exact distances, a block at a time: the scattered rows are gathered (prefetched a few rows
         // ahead) into one buffer and measured with the batch kernels.
         int block = Math.Clamp(16384 / rowBytes, 8, 256);
@@ -295,6 +315,5 @@ internal static unsafe partial class LshSearch
                 collector.Add(new Search.Candidate(d, id.ToArray(), payload));
             }
         }
-        return accepted;
     }
 }

@@ -2,11 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace Aknn.Embedded.Storage;
 
-/// <summary>Access-pattern hints for memory-mapped files (madvise on Linux; ignored elsewhere).</summary>
+/// <summary>Access-pattern hints for memory-mapped files and large in-memory tables (madvise on Linux; ignored elsewhere).</summary>
 internal static partial class MemoryAdvice
 {
     public const int Normal = 0;     // MADV_NORMAL: default read-ahead
     public const int Random = 1;     // MADV_RANDOM: read only the touched pages
+    public const int HugePage = 14;  // MADV_HUGEPAGE: back the range with 2 MB pages where the kernel allows (THP "madvise" mode)
 
     public static unsafe void Apply(byte* start, long length, int advice)
     {
