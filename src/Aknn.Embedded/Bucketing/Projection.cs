@@ -8,7 +8,8 @@ namespace Aknn.Embedded.Bucketing;
 /// The matrix product behind LSH hashing: the dot products of vectors with P planes. The planes are
 /// kept transposed ([dimension][plane], the plane count padded to a whole number of SIMD vectors),
 /// so each dimension of a vector scales one contiguous run of plane weights: an axpy across the
-/// planes, with four vectors sharing every load of the weights.
+/// planes, with four vectors sharing every load of the weights and two runs of planes sharing every
+/// broadcast of a component.
 /// </summary>
 /// <remarks>
 /// Every product is accumulated with a fused multiply-add, which rounds once and is exact to the
@@ -59,7 +60,42 @@ internal sealed class Projection
             ref float xc = ref Unsafe.Add(ref xb, d);
             ref float xd = ref Unsafe.Add(ref xc, d);
             ref float oa = ref Unsafe.Add(ref o0, i * stride);
-            for (int p = 0; p < stride; p += width)
+            int p = 0;
+            // Two runs of planes at once: eight independent accumulators keep both FMA units busy
+            // (four would wait on the FMA latency), and each broadcast of a component serves two loads.
+            for (; p + 2 * width <= stride; p += 2 * width)
+            {
+                Vector<float> a = default, b = default, c = default, e = default;
+                Vector<float> a2 = default, b2 = default, c2 = default, e2 = default;
+                ref float w = ref Unsafe.Add(ref w0, p);
+                for (int k = 0; k < d; k++)
+                {
+                    ref float wrow = ref Unsafe.Add(ref w, k * stride);
+                    var wk = Vector.LoadUnsafe(ref wrow);
+                    var wk2 = Vector.LoadUnsafe(ref Unsafe.Add(ref wrow, width));
+                    var xa_k = new Vector<float>(Unsafe.Add(ref xa, k));
+                    var xb_k = new Vector<float>(Unsafe.Add(ref xb, k));
+                    var xc_k = new Vector<float>(Unsafe.Add(ref xc, k));
+                    var xd_k = new Vector<float>(Unsafe.Add(ref xd, k));
+                    a = Vector.FusedMultiplyAdd(xa_k, wk, a);
+                    b = Vector.FusedMultiplyAdd(xb_k, wk, b);
+                    c = Vector.FusedMultiplyAdd(xc_k, wk, c);
+                    e = Vector.FusedMultiplyAdd(xd_k, wk, e);
+                    a2 = Vector.FusedMultiplyAdd(xa_k, wk2, a2);
+                    b2 = Vector.FusedMultiplyAdd(xb_k, wk2, b2);
+                    c2 = Vector.FusedMultiplyAdd(xc_k, wk2, c2);
+                    e2 = Vector.FusedMultiplyAdd(xd_k, wk2, e2);
+                }
+                a.StoreUnsafe(ref Unsafe.Add(ref oa, p));
+                b.StoreUnsafe(ref Unsafe.Add(ref oa, stride + p));
+                c.StoreUnsafe(ref Unsafe.Add(ref oa, 2 * stride + p));
+                e.StoreUnsafe(ref Unsafe.Add(ref oa, 3 * stride + p));
+                a2.StoreUnsafe(ref Unsafe.Add(ref oa, p + width));
+                b2.StoreUnsafe(ref Unsafe.Add(ref oa, stride + p + width));
+                c2.StoreUnsafe(ref Unsafe.Add(ref oa, 2 * stride + p + width));
+                e2.StoreUnsafe(ref Unsafe.Add(ref oa, 3 * stride + p + width));
+            }
+            for (; p < stride; p += width)
             {
                 Vector<float> a = default, b = default, c = default, e = default;
                 ref float w = ref Unsafe.Add(ref w0, p);

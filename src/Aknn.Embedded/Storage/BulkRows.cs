@@ -29,6 +29,26 @@ internal sealed class BulkRows : ISegmentSource
     public int Count => IdStarts.Length - 1;
 
     /// <summary>The rows' vectors, back to back (<see cref="Count"/> × <see cref="RowBytes"/> bytes).</summary>
+    /// <summary>
+    /// A buffer for a bulk load's rows, uninitialised (every byte is written by the copy) and, when
+    /// large, advised for transparent huge pages before its first touch: faulting in hundreds of
+    /// megabytes 4 KB at a time cost more than the copy itself (2.9 s for 614 MB of 768-dimension
+    /// rows on the benchmark VM).
+    /// </summary>
+    public static unsafe byte[] AllocateRows(long length)
+    {
+        const long HugePage = 2 << 20;
+        if (length < 4 * HugePage) return new byte[length];
+        // Pinned, so the advised range stays where it is; rows are written once and the array is dropped after the load.
+        byte[] data = GC.AllocateUninitializedArray<byte>(checked((int)length), pinned: true);
+        fixed (byte* start = data)
+        {
+            long first = ((long)start + HugePage - 1) & ~(HugePage - 1), end = ((long)start + length) & ~(HugePage - 1);
+            if (end > first) MemoryAdvice.Apply((byte*)first, end - first, MemoryAdvice.HugePage);
+        }
+        return data;
+    }
+
     public byte[] Vectors { get; }
 
     public int RowBytes { get; }
