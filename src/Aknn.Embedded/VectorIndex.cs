@@ -223,7 +223,8 @@ public sealed partial class VectorIndex : IDisposable
             throw new ArgumentException($"There are {ids.Count} ids but {vectors.Height} vector rows; pass one id per row.", nameof(ids));
         if (vectors.Width != Dimensions) throw new DimensionMismatchException(Dimensions, vectors.Width, "components", nameof(vectors));
         int rowBytes = Dimensions * sizeof(float);
-        byte[] data = BulkRows.AllocateRows((long)ids.Count * rowBytes);
+        // Every byte is written by the copy below.
+        byte[] data = LargeArrays.Uninitialized<byte>(checked(ids.Count * rowBytes));
         for (int i = 0; i < ids.Count; i++)
         {
             ReadOnlySpan<float> row = vectors.GetRowSpan(i);

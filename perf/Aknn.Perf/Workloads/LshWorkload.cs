@@ -239,6 +239,9 @@ internal static class LshWorkload
         public SearchOptions Options { get; } = new() { K = DataStore.K, Candidates = candidates, Probes = probes, Exact = built.Spec.ExactSearch };
         public int[][] Found { get; set; } = [];
         public long Examined { get; set; }
+
+        /// <summary>Microseconds per query of each search stage, from an untimed pass of the first round.</summary>
+        public string StagesUs { get; set; } = "";
         public long Approximate { get; set; }
 
         /// <summary>The RESULT row: median QPS and latencies over the rounds, with the QPS spread.</summary>
@@ -273,6 +276,7 @@ internal static class LshWorkload
                 .Add("index_bytes_per_vector", (double)Built.Bytes / n)
                 .Add("candidates", (double)Examined / q)
                 .Add("approximate", (double)Approximate / q)
+                .Add("stages_us", StagesUs.Replace(", ", "/", StringComparison.Ordinal).Replace(' ', ':'))
                 .Add("loadavg", Stats.LoadAverage());
         }
     }
@@ -336,6 +340,19 @@ internal static class LshWorkload
     }
 
     /// <summary>
+    /// An extra, untimed pass over the queries with the search-stage hook on: the microseconds per
+    /// query of each stage, written as <c>probe 12, count 150, pick 30, int8 0, exact 80</c>.
+    /// </summary>
+    private static string SearchStagesPerQuery(VectorIndex index, SearchOptions options, float[] queries, int dim)
+    {
+        int q = queries.Length / dim;
+        Aknn.Embedded.Search.SearchStages.Start();
+        for (int i = 0; i < q; i++) index.Search(queries.AsSpan(i * dim, dim), options);
+        var stages = Aknn.Embedded.Search.SearchStages.Stop();
+        return string.Join(", ", stages.Select(s => $"{s.Stage.ToString().ToLowerInvariant()} {s.Ms * 1000 / q:F0}"));
+    }
+
+    /// <summary>
     /// One timed pass of every query through one setting (after a warm-up, longer for an index's
     /// first setting so that the JIT's optimised tier is in place); <paramref name="first"/> also
     /// keeps the results for recall. False when searching is not implemented.
@@ -366,6 +383,7 @@ internal static class LshWorkload
             setting.P99.Add(Stats.Percentile(latency, 99));
             setting.Qps2.Add(TwoThreadQps(index, setting.Options, queries, dim));
             if (!first) return true;
+            setting.StagesUs = SearchStagesPerQuery(index, setting.Options, queries, dim);
             setting.Found = new int[q][];
             for (int i = 0; i < q; i++)
             {

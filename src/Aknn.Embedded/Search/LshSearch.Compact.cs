@@ -66,7 +66,9 @@ internal static unsafe partial class LshSearch
         if (cs.Query.Length < dims) cs.Query = new short[dims];
         float queryUnit = CompactVectors.QuantizeQuery(query, cs.Query);
         var queryCodes = new ReadOnlySpan<short>(cs.Query, 0, dims);
+        long mark = SearchStages.Now();
         int n = PickByCount(s, q, sources, candidateCount, budget);
+        mark = SearchStages.Mark(SearchStages.Stage.Pick, mark);
 
         if (cs.BySource.Length < sources.Length) cs.BySource = new CompactVectors?[sources.Length];
         Array.Clear(cs.BySource, 0, sources.Length);
@@ -106,10 +108,13 @@ internal static unsafe partial class LshSearch
             else if (score > cs.HeapScores[0]) HeapReplaceRoot(cs.HeapScores, cs.HeapItems, heapCount, score, item);
         }
 
+        mark = SearchStages.Mark(SearchStages.Stage.Int8, mark);
+
         // The survivors (and the tail's candidates) are measured exactly; their order there does not matter.
         cs.HeapItems.AsSpan(0, heapCount).CopyTo(s.Picked);
         cs.Exact.AsSpan(0, exact).CopyTo(s.Picked.AsSpan(heapCount));
         MeasurePicked(s, q, collector, sources, heapCount + exact);
+        SearchStages.Mark(SearchStages.Stage.Exact, mark);
         // The thread's scratch must not keep the copies of segments the index has dropped alive.
         Array.Clear(cs.BySource, 0, sources.Length);
         return n;

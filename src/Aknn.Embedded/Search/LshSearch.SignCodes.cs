@@ -42,6 +42,7 @@ internal static unsafe partial class LshSearch
         long examined = 0;
 
         // The query's code: its key per table, one byte each, exactly as the stored rows' codes are read back.
+        long mark = SearchStages.Now();
         Span<uint> keys = stackalloc uint[tables];
         float[] dots = model.RentDots(1);
         try
@@ -56,6 +57,7 @@ internal static unsafe partial class LshSearch
         fixed (ulong* c = code)
             for (int t = 0; t < tables; t++) ((byte*)c)[t] = (byte)keys[t];
 
+        mark = SearchStages.Mark(SearchStages.Stage.Probe, mark);
         RowSource[] sources = snapshot.Sources;
         if (s.Vectors.Length < sources.Length) s.Vectors = new IntPtr[sources.Length];
         int candidateCount = 0;
@@ -77,6 +79,7 @@ internal static unsafe partial class LshSearch
             ExactSearch.Scan(q, collector, source);
             examined += source.Count;
         }
+        SearchStages.Mark(SearchStages.Stage.Count, mark);
         // Several segments each offered their best: the re-rank takes the closest codes first. At high
         // dimensions the int8 copy of the vectors ranks them first and only the best few are read as floats.
         long accepted = UsesCompactRerank(q, candidateCount)

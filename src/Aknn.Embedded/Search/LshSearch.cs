@@ -63,8 +63,11 @@ internal static unsafe partial class LshSearch
             var collector = new TopKCollector(k);
             long examined = 0;
             s.Keys.Clear();
+            long mark = SearchStages.Now();
             model.ProbeKeys(q.Row, probes, s.Keys);
+            mark = SearchStages.Mark(SearchStages.Stage.Probe, mark);
             int candidateCount = Collect(s, snapshot, q, collector, s.Keys, model, ref examined);
+            SearchStages.Mark(SearchStages.Stage.Count, mark);
             long accepted = UsesCompactRerank(q, candidateCount)
                 ? RerankCompact(s, q, collector, snapshot.Sources, candidateCount, candidates)
                 : Rerank(s, q, collector, snapshot.Sources, candidateCount, candidates);
@@ -224,8 +227,11 @@ internal static unsafe partial class LshSearch
     /// </summary>
     private static long Rerank(Scratch s, SearchQuery q, Collector collector, RowSource[] sources, int candidateCount, int budget)
     {
+        long mark = SearchStages.Now();
         int accepted = PickByCount(s, q, sources, candidateCount, budget);
+        mark = SearchStages.Mark(SearchStages.Stage.Pick, mark);
         MeasurePicked(s, q, collector, sources, accepted);
+        SearchStages.Mark(SearchStages.Stage.Exact, mark);
         return accepted;
     }
 

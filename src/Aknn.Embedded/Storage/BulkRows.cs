@@ -29,26 +29,6 @@ internal sealed class BulkRows : ISegmentSource
     public int Count => IdStarts.Length - 1;
 
     /// <summary>The rows' vectors, back to back (<see cref="Count"/> × <see cref="RowBytes"/> bytes).</summary>
-    /// <summary>
-    /// A buffer for a bulk load's rows, uninitialised (every byte is written by the copy) and, when
-    /// large, advised for transparent huge pages before its first touch: faulting in hundreds of
-    /// megabytes 4 KB at a time cost more than the copy itself (2.9 s for 614 MB of 768-dimension
-    /// rows on the benchmark VM).
-    /// </summary>
-    public static unsafe byte[] AllocateRows(long length)
-    {
-        const long HugePage = 2 << 20;
-        if (length < 4 * HugePage) return new byte[length];
-        // Pinned, so the advised range stays where it is; rows are written once and the array is dropped after the load.
-        byte[] data = GC.AllocateUninitializedArray<byte>(checked((int)length), pinned: true);
-        fixed (byte* start = data)
-        {
-            long first = ((long)start + HugePage - 1) & ~(HugePage - 1), end = ((long)start + length) & ~(HugePage - 1);
-            if (end > first) MemoryAdvice.Apply((byte*)first, end - first, MemoryAdvice.HugePage);
-        }
-        return data;
-    }
-
     public byte[] Vectors { get; }
 
     public int RowBytes { get; }
@@ -82,14 +62,14 @@ internal sealed class BulkRows : ISegmentSource
     public static BulkRows Pack(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads, byte[] vectors, int rowBytes)
     {
         int n = ids.Count;
-        var starts = new long[n + 1];
+        long[] starts = LargeArrays.Zeroed<long>(n + 1);
         CheckAndMeasure(ids, payloads, starts);
         BuildStages.Mark("validate ids");
         for (int i = 0; i < n; i++) starts[i + 1] += starts[i];
         if (starts[n] > Array.MaxLength)
             throw new ArgumentException($"The ids of this bulk load take {starts[n]:N0} UTF-8 bytes in all, more than one load can hold ({Array.MaxLength:N0}); load the rows in several calls of UpsertBatch, or use shorter ids.", nameof(ids));
-        var idBytes = new byte[starts[n]];
-        var hashes = new ulong[n];
+        byte[] idBytes = LargeArrays.Uninitialized<byte>((int)starts[n]);
+        ulong[] hashes = LargeArrays.Uninitialized<ulong>(n);
         Parallel.For(0, (n + Chunk - 1) / Chunk, c =>
         {
             for (int i = c * Chunk, end = Math.Min(n, i + Chunk); i < end; i++)
@@ -100,7 +80,7 @@ internal sealed class BulkRows : ISegmentSource
             }
         });
         BuildStages.Mark("encode and hash ids");
-        var slots = new ulong[Storage.IdTable.SlotCountFor(n)];
+        ulong[] slots = LargeArrays.Zeroed<ulong>(Storage.IdTable.SlotCountFor(n));
         int[]? dropped = InsertAll(hashes, idBytes, starts, slots);
         byte[]?[]? payloadArray = payloads is null || payloads.All(p => p is null) ? null : [.. payloads];
         BuildStages.Mark("duplicate check");

@@ -14,7 +14,7 @@ internal static class IdTable
 
     public static ulong[] Build(int rows, Func<int, ulong> hashOfRow)
     {
-        var slots = new ulong[SlotCountFor(rows)];
+        ulong[] slots = LargeArrays.Zeroed<ulong>(SlotCountFor(rows));
         int mask = slots.Length - 1;
         for (int row = 0; row < rows; row++)
         {

@@ -178,10 +178,10 @@ internal static class SubstringTablesWriter
         private ulong[]? _codesB;
         private uint[]? _ordinalsB;
 
-        public ulong[] CodesA { get; } = GC.AllocateUninitializedArray<ulong>(rows);
-        public uint[] OrdinalsA { get; } = GC.AllocateUninitializedArray<uint>(rows);
-        public ulong[] CodesB => _codesB ??= GC.AllocateUninitializedArray<ulong>(CodesA.Length);
-        public uint[] OrdinalsB => _ordinalsB ??= GC.AllocateUninitializedArray<uint>(CodesA.Length);
+        public ulong[] CodesA { get; } = LargeArrays.Uninitialized<ulong>(rows);
+        public uint[] OrdinalsA { get; } = LargeArrays.Uninitialized<uint>(rows);
+        public ulong[] CodesB => _codesB ??= LargeArrays.Uninitialized<ulong>(CodesA.Length);
+        public uint[] OrdinalsB => _ordinalsB ??= LargeArrays.Uninitialized<uint>(CodesA.Length);
     }
 
     /// <summary>The widest digit of a radix pass of <see cref="SortInline"/>.</summary>
