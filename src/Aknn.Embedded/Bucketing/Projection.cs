@@ -117,7 +117,28 @@ internal sealed class Projection
         {
             ref float x = ref Unsafe.Add(ref x0, i * d);
             ref float o = ref Unsafe.Add(ref o0, i * stride);
-            for (int p = 0; p < stride; p += width)
+            int p = 0;
+            // A query is projected alone: four runs of planes at once, so four sums are in flight
+            // instead of one waiting on each fused multiply-add's latency.
+            for (; p + 4 * width <= stride; p += 4 * width)
+            {
+                Vector<float> a = default, b = default, c = default, e = default;
+                ref float w = ref Unsafe.Add(ref w0, p);
+                for (int k = 0; k < d; k++)
+                {
+                    ref float wrow = ref Unsafe.Add(ref w, k * stride);
+                    var xk = new Vector<float>(Unsafe.Add(ref x, k));
+                    a = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref wrow), a);
+                    b = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref Unsafe.Add(ref wrow, width)), b);
+                    c = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref Unsafe.Add(ref wrow, 2 * width)), c);
+                    e = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref Unsafe.Add(ref wrow, 3 * width)), e);
+                }
+                a.StoreUnsafe(ref Unsafe.Add(ref o, p));
+                b.StoreUnsafe(ref Unsafe.Add(ref o, p + width));
+                c.StoreUnsafe(ref Unsafe.Add(ref o, p + 2 * width));
+                e.StoreUnsafe(ref Unsafe.Add(ref o, p + 3 * width));
+            }
+            for (; p < stride; p += width)
             {
                 Vector<float> a = default;
                 ref float w = ref Unsafe.Add(ref w0, p);

@@ -150,7 +150,8 @@ internal sealed unsafe class SegmentLshPostings
         int tables = Tables, words = (tables + 7) / 8;
         for (int t = 0; t < tables; t++)
             if (_shift[t] != 0 || KeyBitsOf(t) > 8) return null;
-        var codes = new ulong[(long)rows * words];
+        // On huge pages: the second ranking pass reads the shortlist's codes at random rows.
+        ulong[] codes = LargeArrays.Zeroed<ulong>(checked(rows * words));
         fixed (ulong* c = codes)
         {
             byte* bytes = (byte*)c;
@@ -177,7 +178,7 @@ internal sealed unsafe class SegmentLshPostings
         if (Volatile.Read(ref _signPrefixes) is { } done) return done;
         if (SignCodes(rows) is not { } codes) return null;
         int words = (Tables + 7) / 8;
-        var prefixes = new ulong[(long)rows * prefixWords];
+        ulong[] prefixes = LargeArrays.Uninitialized<ulong>(checked(rows * prefixWords));
         for (int r = 0; r < rows; r++) codes.AsSpan(r * words, prefixWords).CopyTo(prefixes.AsSpan(r * prefixWords, prefixWords));
         return Interlocked.CompareExchange(ref _signPrefixes, prefixes, null) ?? prefixes;
     }

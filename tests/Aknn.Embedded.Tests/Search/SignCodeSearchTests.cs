@@ -131,4 +131,34 @@ public class SignCodeSearchTests(ITestOutputHelper output)
         var e = Assert.Throws<ArgumentException>(() => Create(dir, IndexModel.SignCodes(64), Metric.Euclidean));
         Assert.Contains("SignCodes", e.Message);
     }
+
+    [Theory]
+    [InlineData(true)]   // the first block of rows is all near the query: its estimate of the cut keeps too few rows, and the full selection runs
+    [InlineData(false)]  // the near rows are spread over the segment: the one-pass selection keeps them
+    public void The_two_pass_ranking_finds_the_near_rows_wherever_they_lie_in_the_segment(bool nearRowsFirst)
+    {
+        const int dims = 64, rows = 20_000, near = 3_000;
+        var rng = new Random(7);
+        float[] query = new float[dims];
+        for (int d = 0; d < dims; d++) query[d] = (float)(rng.NextDouble() * 2 - 1);
+        float[] data = new float[rows * dims];
+        var nearRows = new HashSet<int>();
+        for (int r = 0; r < rows; r++)
+        {
+            bool isNear = nearRowsFirst ? r < near : r % (rows / near) == 0 && nearRows.Count < near;
+            // Near rows at graded distances (the j-th with noise growing with j), so the true neighbours stand apart.
+            float noise = 0.02f + 0.5f * nearRows.Count / near;
+            if (isNear) nearRows.Add(r);
+            for (int d = 0; d < dims; d++)
+                data[r * dims + d] = isNear ? query[d] + (float)(rng.NextDouble() - 0.5) * noise : (float)(rng.NextDouble() * 2 - 1);
+        }
+        using var dir = new TempFolder();
+        // 512-bit codes (8 words) are ranked in two passes; 200 candidates give a shortlist of 3,200 rows.
+        using var index = VectorIndex.Create(dir.Index(), new IndexOptions { Dimensions = dims, Metric = Metric.Cosine, Model = IndexModel.SignCodes(512, seed: 3), Durability = Durability.Manual });
+        index.BulkLoad(Clustered.Ids(rows), new ReadOnlySpan2D<float>(data, rows, dims));
+        var fast = index.Search(query, new SearchOptions { K = K, Candidates = 200 });
+        var exact = index.Search(query, new SearchOptions { K = K, Exact = true });
+        Assert.Equal(exact.Select(h => h.Id), fast.Select(h => h.Id));
+        Assert.All(fast, h => Assert.Contains(int.Parse(h.Id[1..], System.Globalization.CultureInfo.InvariantCulture), nearRows));
+    }
 }
