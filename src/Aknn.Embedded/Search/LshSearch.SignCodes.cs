@@ -120,106 +120,8 @@ internal static unsafe partial class LshSearch
         int words, int budget, int shortlist, int candidateCount)
     {
         int rows = source.Count;
-        int count = ShortlistByPrefix(s, rows, query.AsSpan(0, PrefixWords), prefixes, shortlist);
-        int[] listed = s.Shortlist;
-        // The whole codes of the shortlist, fetched a few rows ahead so that their misses overlap.
-        int[] full = Room(ref s.ShortlistDistances, count);
-        fixed (ulong* c = codes)
-        fixed (ulong* q = query)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                if (Sse.IsSupported && i + PrefetchAhead < count)
-                {
-                    ulong* ahead = c + (long)listed[i + PrefetchAhead] * words;
-                    Sse.Prefetch0(ahead);
-                    Sse.Prefetch0((byte*)ahead + words * 8 - 1);
-                }
-                full[i] = ShortDistance(q, c + (long)listed[i] * words, words);
-            }
-        }
-        int maxDistance = words * 64;
-        int limit = Limit(full.AsSpan(0, count), maxDistance, budget, out int roomAtLimit);
-        int wanted = Math.Min(budget, count);
-        EnsureCandidates(s, candidateCount + wanted);
-        for (int i = 0; i < count && wanted > 0; i++)
-        {
-            int distance = full[i];
-            if (distance > limit || !TakeAt(distance, limit, ref roomAtLimit) || source.IsDeleted(listed[i])) continue;
-            s.Candidates[candidateCount++] = new Candidate(sourceIndex, listed[i], CountOf(distance, maxDistance));
-            wanted--;
-        }
-        return candidateCount;
-    }
-
-    /// <summary>
-    /// Writes to <c>s.Shortlist</c>, in row order, the <paramref name="shortlist"/> rows of smallest
-    /// prefix distance (ties at the cut taken in row order) and returns how many there are.
-    /// </summary>
-    /// <remarks>
-    /// One pass in the common case: the first block's distances estimate a cut with room to spare,
-    /// and every block keeps its rows within that cut while its distances are still in the cache.
-    /// The exact cut is then taken among the kept rows alone, which hold every row within it, so the
-    /// result is the one a full selection over all rows gives. If the estimate kept too few rows
-    /// (the first block was not typical), the full selection runs instead.
-    /// </remarks>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static int ShortlistByPrefix(Scratch s, int rows, ReadOnlySpan<ulong> queryPrefix, ulong[] prefixes, int shortlist)
-    {
-        const int maxDistance = PrefixWords * 64;
-        int[] d = Room(ref s.Distances, Math.Min(rows, SignCodeBlockRows));
-        int first = Math.Min(SignCodeBlockRows, rows);
-        HammingKernels.DistanceBatch(queryPrefix, prefixes.AsSpan(0, first * PrefixWords), d.AsSpan(0, first));
-        // The cut that keeps a quarter more than this block's share of the shortlist, plus a margin.
-        int share = (int)Math.Min(first, (long)shortlist * first / rows * 5 / 4 + 16);
-        int estimate = Math.Min(maxDistance, Limit(d.AsSpan(0, first), maxDistance, share, out _) + 1);
-
-        int[] listed = Room(ref s.Shortlist, shortlist + 1);
-        int[] listedDistances = Room(ref s.ShortlistDistances, shortlist + 1);
-        int count = 0;
-        for (int start = 0; start < rows; start += SignCodeBlockRows)
-        {
-            int n = Math.Min(SignCodeBlockRows, rows - start);
-            if (start > 0) HammingKernels.DistanceBatch(queryPrefix, prefixes.AsSpan(start * PrefixWords, n * PrefixWords), d.AsSpan(0, n));
-            if (count + n + 1 > listed.Length)
-            {
-                // Grown with the rows kept so far (Room would hand back a fresh, empty array).
-                int length = Math.Max(count + n + 1, listed.Length * 2);
-                Array.Resize(ref s.Shortlist, length);
-                Array.Resize(ref s.ShortlistDistances, length);
-                listed = s.Shortlist;
-                listedDistances = s.ShortlistDistances;
-            }
-            // Branch-free: every row is written at the end of the list, which grows only for a kept one.
-            fixed (int* block = d)
-            fixed (int* list = listed)
-            fixed (int* listD = listedDistances)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    int distance = block[i];
-                    list[count] = start + i;
-                    listD[count] = distance;
-                    count += distance <= estimate ? 1 : 0;
-                }
-            }
-        }
-        if (count < Math.Min(shortlist, rows)) return ShortlistFullSelection(s, rows, queryPrefix, prefixes, shortlist);
-
-        int limit = Limit(listedDistances.AsSpan(0, count), maxDistance, shortlist, out int roomAtLimit);
-        int kept = 0;
-        for (int i = 0; i < count && kept < shortlist; i++)
-        {
-            int distance = listedDistances[i];
-            if (distance <= limit && TakeAt(distance, limit, ref roomAtLimit)) listed[kept++] = listed[i];
-        }
-        return kept;
-    }
-
-    /// <summary>The selection of <see cref="ShortlistByPrefix"/> over every row's distance (when its estimate fell short).</summary>
-    private static int ShortlistFullSelection(Scratch s, int rows, ReadOnlySpan<ulong> queryPrefix, ulong[] prefixes, int shortlist)
-    {
         int[] d = Room(ref s.Distances, rows);
+        ReadOnlySpan<ulong> queryPrefix = query.AsSpan(0, PrefixWords);
         for (int first = 0; first < rows; first += SignCodeBlockRows)
         {
             int n = Math.Min(SignCodeBlockRows, rows - first);
@@ -233,19 +135,33 @@ internal static unsafe partial class LshSearch
             int distance = d[r];
             if (distance <= limit && TakeAt(distance, limit, ref roomAtLimit)) listed[count++] = r;
         }
-        return count;
-    }
-
-    /// <summary>
-    /// The Hamming distance of two codes of a few dozen words at most, one population count per
-    /// word (for the shortlist's whole codes: cheaper than a vector kernel's setup at 12–32 words).
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static int ShortDistance(ulong* a, ulong* b, int words)
-    {
-        int sum = 0;
-        for (int w = 0; w < words; w++) sum += System.Numerics.BitOperations.PopCount(a[w] ^ b[w]);
-        return sum;
+        // The whole codes of the shortlist, fetched a few rows ahead so that their misses overlap.
+        int[] full = Room(ref s.ShortlistDistances, count);
+        fixed (ulong* c = codes)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (Sse.IsSupported && i + PrefetchAhead < count)
+                {
+                    ulong* ahead = c + (long)listed[i + PrefetchAhead] * words;
+                    Sse.Prefetch0(ahead);
+                    Sse.Prefetch0((byte*)ahead + words * 8 - 1);
+                }
+                full[i] = HammingKernels.Distance(query, new ReadOnlySpan<ulong>(c + (long)listed[i] * words, words));
+            }
+        }
+        int maxDistance = words * 64;
+        limit = Limit(full.AsSpan(0, count), maxDistance, budget, out roomAtLimit);
+        int wanted = Math.Min(budget, count);
+        EnsureCandidates(s, candidateCount + wanted);
+        for (int i = 0; i < count && wanted > 0; i++)
+        {
+            int distance = full[i];
+            if (distance > limit || !TakeAt(distance, limit, ref roomAtLimit) || source.IsDeleted(listed[i])) continue;
+            s.Candidates[candidateCount++] = new Candidate(sourceIndex, listed[i], CountOf(distance, maxDistance));
+            wanted--;
+        }
+        return candidateCount;
     }
 
     /// <summary>
