@@ -15,25 +15,30 @@ namespace Aknn.Embedded.Search;
 /// Long codes are ranked in two passes: the first <see cref="PrefixWords"/> words of every code (a
 /// separate, contiguous array) are scanned to a shortlist of <see cref="ShortlistFactor"/> ×
 /// Candidates rows, whose whole codes are then compared. The full scan reads every code's every
-/// byte; the prefix scan reads 16 bytes a row.
+/// byte; the prefix scan reads 32 bytes a row.
 /// </remarks>
 internal static unsafe partial class LshSearch
 {
     /// <summary>Rows whose code distances are computed per kernel call (a block of codes stays in L2 while its distances are written).</summary>
     private const int SignCodeBlockRows = 4096;
 
-    /// <summary>Words of the short code the first pass ranks by (128 bits).</summary>
-    internal const int PrefixWords = 2;
+    /// <summary>
+    /// Words of the short code the first pass ranks by (256 bits). On 200k × 768 cosine a 256-bit
+    /// prefix with a shortlist of 6 × Candidates beat a 128-bit one with 16 × in recall and in speed
+    /// (768-bit codes, 1,200 candidates: recall 0.958 against 0.942, 1,038 against about 600 QPS; the
+    /// whole-code reads of the long shortlist were the cost); 192 bits with 8 × came between
+    /// (docs/benchmarks.md, issue 12).
+    /// </summary>
+    internal const int PrefixWords = 4;
 
     /// <summary>
-    /// How many rows per candidate the prefix pass keeps for the whole-code comparison. Measured on
-    /// 200k × 768 cosine (docs/benchmarks.md, issue 12): 8 lost recall (1,536-bit codes, 800
-    /// candidates: 0.894 against 0.927) without raising the QPS ratio to hnswlib.
+    /// How many rows per candidate the prefix pass keeps for the whole-code comparison (see
+    /// <see cref="PrefixWords"/>; 4 × lost a little recall, 0.955 against 0.958, for no gain).
     /// </summary>
-    internal const int ShortlistFactor = 16;
+    internal const int ShortlistFactor = 6;
 
-    /// <summary>Codes of at least this many words are ranked in two passes (shorter ones are scanned whole).</summary>
-    private const int TwoPassMinWords = 4 * PrefixWords;
+    /// <summary>Codes of at least this many words (512 bits) are ranked in two passes (shorter ones are scanned whole).</summary>
+    private const int TwoPassMinWords = 2 * PrefixWords;
 
     private static SearchResults NearestBySignCode(Scratch s, Snapshot snapshot, SearchQuery q, LshModel model)
     {
