@@ -63,6 +63,20 @@ def front(pts):
     return kept[::-1]
 
 
+def median_per_config(pts):
+    """One (recall, median QPS, config) per config, by recall: the rounds of one setting collapsed."""
+    by_config = {}
+    for recall, qps, config in pts:
+        by_config.setdefault(config, []).append((recall, qps))
+    out = []
+    for config, values in by_config.items():
+        qps = sorted(v[1] for v in values)
+        middle = len(qps) // 2
+        median = qps[middle] if len(qps) % 2 else (qps[middle - 1] + qps[middle]) / 2
+        out.append((values[0][0], median, config))
+    return sorted(out)
+
+
 def model_of(config):
     """aknn's model name: the config (MODEL-c<candidates>-p<probes>) without its last two parts."""
     return config.rsplit("-", 2)[0]
@@ -77,9 +91,12 @@ def panel(ax, path):
     n, dim = int(rows[0]["n"]), int(rows[0]["dim"])
     lowest = 1.0
 
-    hnsw = points(r for r in rows if r["system"] == "hnswlib")
+    # hnswlib runs once per round: every round's point as a faint dot, the line through each ef's median.
+    hnsw_all = points(r for r in rows if r["system"] == "hnswlib")
+    hnsw = median_per_config(hnsw_all)
     if hnsw:
-        ax.plot([p[0] for p in hnsw], [p[1] for p in hnsw], "o-", color="tab:blue", label="hnswlib M=16, efC=200 (ef swept)")
+        ax.plot([p[0] for p in hnsw_all], [p[1] for p in hnsw_all], "o", color="tab:blue", alpha=0.25, markersize=3)
+        ax.plot([p[0] for p in hnsw], [p[1] for p in hnsw], "o-", color="tab:blue", label="hnswlib M=16, efC=200 (ef swept; median of rounds)")
         for p in hnsw:
             ax.annotate(p[2].rsplit("-", 1)[-1], (p[0], p[1]), fontsize=6, color="tab:blue", xytext=(3, 3), textcoords="offset points")
         lowest = min(lowest, hnsw[0][0])
