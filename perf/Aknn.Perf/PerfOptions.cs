@@ -67,6 +67,7 @@ internal sealed class PerfOptions
           --metric M       lsh: euclidean (the default; clustered Gaussian data) or cosine (the same clusters with the noise
                            scaled by sigma x sqrt(D)/5, normalised to length 1: text-embedding-like; hnswlib in space cosine)
           --tune           lsh: first run LshTuner.Tune on a sample (20,000 rows, 200 queries, target 0.9) and print its frontier
+          --tune-rows N    lsh: the tuner's sample size (default 20,000; tune on the final size to get its final settings)
         """;
 
     public required string Workload { get; init; }
@@ -102,6 +103,9 @@ internal sealed class PerfOptions
     /// <summary>lsh: run the tuner first and print its frontier.</summary>
     public bool Tune { get; init; }
 
+    /// <summary>lsh: rows of the tuner's sample (the first rows of the base set).</summary>
+    public int TuneRows { get; init; } = 20_000;
+
     /// <summary>lsh: the metric, euclidean or cosine (which also selects the normalised data set).</summary>
     public string Metric { get; init; } = "euclidean";
 
@@ -122,7 +126,7 @@ internal sealed class PerfOptions
         string metric = "euclidean";
         double? disk = null, read = null;
         double minutes = 1;
-        int trials = 200;
+        int trials = 200, tuneRows = 20_000;
         for (int i = 1; i < args.Length; i++)
         {
             string a = args[i];
@@ -144,6 +148,7 @@ internal sealed class PerfOptions
                 case "--device": device = Next(); break;
                 case "--lsh-config": lshConfigs.Add(Next()); break;
                 case "--tune": tune = true; break;
+                case "--tune-rows": tuneRows = ParseCount(Next(), a); tune = true; break;
                 case "--metric":
                     metric = Next().ToLowerInvariant();
                     if (metric is not ("euclidean" or "cosine")) throw new ArgumentException($"--metric is euclidean or cosine, not '{metric}'.");
@@ -179,6 +184,7 @@ internal sealed class PerfOptions
             Device = device,
             LshConfigs = lshConfigs,
             Tune = tune,
+            TuneRows = tuneRows,
             Metric = metric,
             PeerNames = peerNames,
             Minutes = minutes,

@@ -131,7 +131,7 @@ internal static class LshWorkload
         ctx.Printer.Emit(new ResultRow("machine", Workload, n, dim)
             .Add("cores", Environment.ProcessorCount).Add("loadavg", Stats.LoadAverage()).Add("near_distance", near).Add("metric", metric.ToString()));
 
-        if (ctx.Options.Tune) Tune(ctx, rows, n, dim);
+        if (ctx.Options.Tune) Tune(ctx, rows, n, dim, metric);
 
         string[] files =
         [
@@ -429,16 +429,17 @@ internal static class LshWorkload
 
     /// <summary>
     /// Runs <see cref="LshTuner.Tune(ReadOnlySpan2D{float}, Metric, LshTuningOptions?, IProgress{LshTuningProgress}?, CancellationToken)"/>
-    /// on the first 20,000 base rows (the generator draws rows independently, so they are a random
-    /// sample) with 200 held-out queries and target recall 0.9, and prints its frontier and pick.
+    /// on the first <c>--tune-rows</c> base rows (default 20,000; the generator draws rows
+    /// independently, so they are a random sample) with 200 held-out queries and target recall 0.9,
+    /// and prints its frontier and pick.
     /// </summary>
-    private static void Tune(PerfContext ctx, float[] rows, int n, int dim)
+    private static void Tune(PerfContext ctx, float[] rows, int n, int dim, Metric metric)
     {
-        int sampleRows = Math.Min(n, 20_000);
-        var options = new LshTuningOptions { K = DataStore.K, TargetRecall = TargetRecall, Queries = Math.Min(200, sampleRows / 2) };
+        int sampleRows = Math.Min(n, ctx.Options.TuneRows);
+        var options = new LshTuningOptions { K = DataStore.K, TargetRecall = TargetRecall, Queries = Math.Min(200, sampleRows / 2), MaxIndexedRows = sampleRows };
         Console.WriteLine($"lsh tune: LshTuner.Tune on {sampleRows:N0} sample rows, {options.Queries} held-out queries, target recall@{options.K} {options.TargetRecall}");
         long t = Stopwatch.GetTimestamp();
-        LshTuning tuning = LshTuner.Tune(new ReadOnlySpan2D<float>(rows, sampleRows, dim), Metric.Euclidean, options, new StageProgress());
+        LshTuning tuning = LshTuner.Tune(new ReadOnlySpan2D<float>(rows, sampleRows, dim), metric, options, new StageProgress());
         Console.WriteLine($"  {tuning.Trials.Count} trials on {tuning.IndexedRows:N0} rows and {tuning.Queries} queries in {Stats.MsSince(t) / 1000:F1} s; " +
                           $"exact search takes {tuning.ExactMedianMilliseconds:G4} ms (median)");
         Console.WriteLine("  frontier (fastest first):");
