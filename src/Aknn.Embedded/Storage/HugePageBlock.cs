@@ -7,29 +7,41 @@ namespace Aknn.Embedded.Storage;
 /// tables that searches read at random rows (the compact vector copy): with 4 KB pages nearly every
 /// row read there is also a TLB miss, which software prefetch does not hide; with 2 MB pages a few
 /// dozen TLB entries cover the whole table. Where the kernel does not grant huge pages the block is
-/// ordinary memory. Freed by <see cref="Dispose"/> or, failing that, by the finalizer.
+/// ordinary memory, and so are blocks under 8 MB. Freed by <see cref="Dispose"/> or, failing that, by the finalizer.
 /// </summary>
 internal sealed unsafe class HugePageBlock : IDisposable
 {
     private const nuint Alignment = 2 << 20;
 
+    /// <summary>Blocks smaller than this are plain allocations (rounding a small segment's copy up to 2 MB would waste more than it saves).</summary>
+    private const long MinHugeLength = 4 * (long)Alignment;
+
     private byte* _start;
+    private readonly bool _aligned;
+    private readonly long _pressure;
 
     /// <summary>Allocates <paramref name="length"/> zeroed bytes.</summary>
     public HugePageBlock(long length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         Length = length;
-        // Rounded up to whole huge pages, so the last one can be a huge page too.
-        nuint rounded = ((nuint)length + Alignment - 1) & ~(Alignment - 1);
-        _start = (byte*)NativeMemory.AlignedAlloc(rounded, Alignment);
-        MemoryAdvice.Apply(_start, (long)rounded, MemoryAdvice.HugePage);
-        NativeMemory.Clear(_start, rounded);
-        GC.AddMemoryPressure((long)rounded);
-        _pressure = (long)rounded;
+        if (length < MinHugeLength)
+        {
+            _start = (byte*)NativeMemory.AllocZeroed((nuint)length);
+            _pressure = length;
+        }
+        else
+        {
+            // Rounded up to whole huge pages, so the last one can be a huge page too.
+            nuint rounded = ((nuint)length + Alignment - 1) & ~(Alignment - 1);
+            _start = (byte*)NativeMemory.AlignedAlloc(rounded, Alignment);
+            _aligned = true;
+            MemoryAdvice.Apply(_start, (long)rounded, MemoryAdvice.HugePage);
+            NativeMemory.Clear(_start, rounded);
+            _pressure = (long)rounded;
+        }
+        GC.AddMemoryPressure(_pressure);
     }
-
-    private readonly long _pressure;
 
     /// <summary>The usable length in bytes.</summary>
     public long Length { get; }
@@ -48,7 +60,8 @@ internal sealed unsafe class HugePageBlock : IDisposable
     private void Free()
     {
         if (_start == null) return;
-        NativeMemory.AlignedFree(_start);
+        if (_aligned) NativeMemory.AlignedFree(_start);
+        else NativeMemory.Free(_start);
         _start = null;
         GC.RemoveMemoryPressure(_pressure);
     }
