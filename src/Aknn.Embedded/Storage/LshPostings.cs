@@ -61,7 +61,7 @@ internal static class LshPostingsWriter
         // The keys arrive row-major; each table's sort wants its own column. One blocked transpose
         // (a block of rows stays in cache while its columns are written out) replaces a strided
         // pass over all the keys per table and pass.
-        var columns = new uint[keys.Length];
+        uint[] columns = LargeArrays.Uninitialized<uint>(keys.Length);
         const int BlockRows = 1024;
         for (int first = 0; first < rows; first += BlockRows)
         {
@@ -72,32 +72,42 @@ internal static class LshPostingsWriter
                 for (int r = first; r < last; r++) columns[to + r] = keys[(long)r * tables + t];
             }
         }
-        // Tables are independent: sort a few at a time on every core, write them in order.
+        // Tables are independent: sort a few at a time on every core, write them in order. Each
+        // core's directory, fill cursors and ordinals are allocated once and reused for every table
+        // it sorts (fresh megabytes per table cost more in page faults than the sort itself).
         int shift = keyBits - dirBits, group = Math.Max(1, Environment.ProcessorCount);
-        var built = new (uint[] Directory, uint[] Ordinals)[group];
+        var buffers = new SortBuffers[Math.Min(group, tables)];
+        for (int i = 0; i < buffers.Length; i++) buffers[i] = new SortBuffers(dirBits, rows);
         for (int first = 0; first < tables; first += group)
         {
             int n = Math.Min(group, tables - first);
-            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => built[i] = Sort(columns.AsSpan((first + i) * rows, rows).ToArray(), dirBits, shift));
+            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, i => Sort(columns.AsSpan((first + i) * rows, rows), shift, buffers[i]));
             for (int i = 0; i < n; i++)
             {
-                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(built[i].Directory).AsSpan()));
-                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(built[i].Ordinals).AsSpan()));
+                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(buffers[i].Directory).AsSpan()));
+                AlignedArrays.Write(write, MemoryMarshal.AsBytes(AlignedArrays.LittleEndian(buffers[i].Ordinals).AsSpan()));
             }
         }
     }
 
-    /// <summary>A counting sort of the rows by the top directory bits of their keys in one table.</summary>
-    private static (uint[], uint[]) Sort(uint[] keys, int dirBits, int shift)
+    /// <summary>One core's arrays for sorting a table: the directory (with its end slot), the fill cursors and the ordinals.</summary>
+    private sealed class SortBuffers(int dirBits, int rows)
+    {
+        public uint[] Directory { get; } = new uint[(1 << dirBits) + 1];
+        public uint[] Fill { get; } = GC.AllocateUninitializedArray<uint>(1 << dirBits);
+        public uint[] Ordinals { get; } = LargeArrays.Uninitialized<uint>(rows);
+    }
+
+    /// <summary>A counting sort of the rows by the top directory bits of their keys in one table, into <paramref name="into"/>.</summary>
+    private static void Sort(ReadOnlySpan<uint> keys, int shift, SortBuffers into)
     {
         int rows = keys.Length;
-        var directory = new uint[(1 << dirBits) + 1];
+        uint[] directory = into.Directory, fill = into.Fill, ordinals = into.Ordinals;
+        Array.Clear(directory);
         foreach (uint key in keys) directory[LshPostingsFormat.Slot(key, shift) + 1]++;
         for (int s = 1; s < directory.Length; s++) directory[s] += directory[s - 1];
-        var fill = directory.AsSpan(0, directory.Length - 1).ToArray();
-        var ordinals = new uint[rows];
+        directory.AsSpan(0, fill.Length).CopyTo(fill);
         for (int r = 0; r < rows; r++) ordinals[fill[LshPostingsFormat.Slot(keys[r], shift)]++] = (uint)r;
-        return (directory, ordinals);
     }
 }
 
