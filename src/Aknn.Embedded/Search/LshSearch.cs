@@ -25,6 +25,8 @@ internal static unsafe partial class LshSearch
     {
         public byte[] Counts = new byte[1024];
         public uint[] TailRows = [];
+        /// <summary>The rows of the buckets being counted, each once, in the order first seen.</summary>
+        public uint[] Distinct = [];
         public Candidate[] Candidates = new Candidate[1024];
         public int[] Order = [];
         public int[] Picked = [];
@@ -189,21 +191,21 @@ internal static unsafe partial class LshSearch
     /// <summary>
     /// Counts how often each row appears in the first <paramref name="bucketCount"/> buckets of the
     /// scratch and appends every row once, with its count, to the candidates (clearing the counts).
-    /// Two passes: the first only increments, the second takes each row at its first occurrence.
+    /// Two passes: the first increments and lists each row at its first occurrence, the second
+    /// walks that list (not the buckets again) for the counts.
     /// </summary>
     private static void Count(Scratch s, int bucketCount, int source, ref int candidateCount)
     {
         int total = 0;
         for (int b = 0; b < bucketCount; b++) total += s.Buckets[b].Length;
         if (candidateCount + total > s.Candidates.Length) Array.Resize(ref s.Candidates, Math.Max(candidateCount + total, s.Candidates.Length * 2));
+        if (s.Distinct.Length < total + 1) s.Distinct = new uint[Math.Max(total + 1, s.Distinct.Length * 2)];
         fixed (byte* counts = s.Counts)
+        fixed (uint* distinct = s.Distinct)
         {
-            for (int b = 0; b < bucketCount; b++)
-            {
-                var (start, length) = s.Buckets[b];
-                uint* rows = (uint*)start;
-                for (int i = 0; i < length; i++) counts[rows[i]]++;
-            }
+            // First pass: count, and list each row the first time it is seen (branch-free: the row
+            // is always written at the end of the list, which grows only when its count was 0).
+            int seen = 0;
             for (int b = 0; b < bucketCount; b++)
             {
                 var (start, length) = s.Buckets[b];
@@ -212,10 +214,18 @@ internal static unsafe partial class LshSearch
                 {
                     uint row = rows[i];
                     byte count = counts[row];
-                    if (count == 0) continue;
-                    counts[row] = 0;
-                    s.Candidates[candidateCount++] = new Candidate(source, (int)row, count);
+                    distinct[seen] = row;
+                    seen += count == 0 ? 1 : 0;
+                    counts[row] = (byte)(count + 1);
                 }
+            }
+            // Second pass over the distinct rows only (in first-seen order, as before): take each
+            // row's count and clear it.
+            for (int i = 0; i < seen; i++)
+            {
+                uint row = distinct[i];
+                s.Candidates[candidateCount++] = new Candidate(source, (int)row, counts[row]);
+                counts[row] = 0;
             }
         }
     }
