@@ -224,7 +224,7 @@ public sealed partial class VectorIndex : IDisposable
         if (vectors.Width != Dimensions) throw new DimensionMismatchException(Dimensions, vectors.Width, "components", nameof(vectors));
         int rowBytes = Dimensions * sizeof(float);
         // Every byte is written by the copy below.
-        byte[] data = LargeArrays.Uninitialized<byte>(checked(ids.Count * rowBytes));
+        byte[] data = AllocateRows(ids.Count, rowBytes, nameof(vectors));
         for (int i = 0; i < ids.Count; i++)
         {
             ReadOnlySpan<float> row = vectors.GetRowSpan(i);
@@ -243,10 +243,23 @@ public sealed partial class VectorIndex : IDisposable
             throw new ArgumentException($"There are {ids.Count} ids but {codes.Height} code rows; pass one id per row.", nameof(ids));
         if (codes.Width != _words) throw new DimensionMismatchException(_words, codes.Width, "64-bit words", nameof(codes));
         int rowBytes = _words * sizeof(ulong);
-        var data = new byte[(long)ids.Count * rowBytes];
+        byte[] data = AllocateRows(ids.Count, rowBytes, nameof(codes));
         if (codes.TryGetSpan(out ReadOnlySpan<ulong> all)) MemoryMarshal.AsBytes(all).CopyTo(data);
         else for (int i = 0; i < ids.Count; i++) MemoryMarshal.AsBytes(codes.GetRowSpan(i)).CopyTo(data.AsSpan(i * rowBytes, rowBytes));
         return data;
+    }
+
+    /// <summary>
+    /// The buffer a batch's rows are copied into (uninitialised: the copy writes every byte), or a
+    /// clear error when they would not fit in one array.
+    /// </summary>
+    private static byte[] AllocateRows(int rows, int rowBytes, string paramName)
+    {
+        long bytes = (long)rows * rowBytes;
+        if (bytes > Array.MaxLength)
+            throw new ArgumentException($"The {rows:N0} rows of this call take {bytes:N0} bytes, more than one call can hold ({Array.MaxLength:N0}); " +
+                "pass them in several calls (BulkLoad the first part, then UpsertBatch the rest).", paramName);
+        return LargeArrays.Uninitialized<byte>((int)bytes);
     }
 
     private static void CheckPayloadCount(IReadOnlyList<string> ids, IReadOnlyList<byte[]?>? payloads)

@@ -169,6 +169,42 @@ public class BulkLoadTests
         return -1;
     }
 
+    [Fact]
+    public unsafe void A_batch_too_large_for_one_array_is_refused_with_what_to_do_and_the_index_stays_empty()
+    {
+        using var dir = new TempFolder();
+        using var index = VectorIndex.Create(dir.Index(), new IndexOptions { Dimensions = 768, Metric = Metric.Cosine });
+        // 800,000 rows of 768 floats are 2.46 GB: refused before a single row is read, so the rows
+        // here need no memory behind them.
+        const int rows = 800_000;
+        var ids = new GeneratedIds(rows);
+        float* unbacked = (float*)System.Runtime.InteropServices.NativeMemory.Alloc(sizeof(float));
+        try
+        {
+            var e = Assert.Throws<ArgumentException>(() => index.BulkLoad(ids, new ReadOnlySpan2D<float>(unbacked, rows, 768, 0)));
+            Assert.Contains("more than one call can hold", e.Message);
+            Assert.Contains("several calls", e.Message);
+            e = Assert.Throws<ArgumentException>(() => index.UpsertBatch(ids, new ReadOnlySpan2D<float>(unbacked, rows, 768, 0)));
+            Assert.Contains("several calls", e.Message);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(unbacked);
+        }
+        Assert.Equal(0, index.Count);
+        index.Upsert("a", Enumerable.Repeat(1f, 768).ToArray());
+        Assert.Equal(1, index.Count);
+    }
+
+    /// <summary>Ids made on demand, so a test can pass a huge count without storing the strings.</summary>
+    private sealed class GeneratedIds(int count) : IReadOnlyList<string>
+    {
+        public int Count => count;
+        public string this[int index] => "v" + index;
+        public IEnumerator<string> GetEnumerator() => Enumerable.Range(0, count).Select(i => "v" + i).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     private sealed class SyncProgress(List<long> values) : IProgress<long>
     {
         public void Report(long value) => values.Add(value);
