@@ -239,10 +239,10 @@ internal static class LshWorkload
         public SearchOptions Options { get; } = new() { K = DataStore.K, Candidates = candidates, Probes = probes, Exact = built.Spec.ExactSearch };
         public int[][] Found { get; set; } = [];
         public long Examined { get; set; }
+        public long Approximate { get; set; }
 
         /// <summary>Microseconds per query of each search stage, from an untimed pass of the first round.</summary>
         public string StagesUs { get; set; } = "";
-        public long Approximate { get; set; }
 
         /// <summary>The RESULT row: median QPS and latencies over the rounds, with the QPS spread.</summary>
         public ResultRow Result(PerfContext ctx, int[] truth, float[] rows, float[] queries, int n, int dim)

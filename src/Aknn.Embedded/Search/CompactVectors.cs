@@ -20,9 +20,8 @@ namespace Aknn.Embedded.Search;
 /// <para>
 /// Built from the stored floats the first time a search of the segment needs it, once per segment
 /// object (a segment never changes once written), and freed when the segment object is collected
-/// (the block's finalizer). Nothing is written
-/// to disk, so the file format is unchanged. A row's codes and floats lie together (one or two
-/// cache lines at low dimensions). Memory: the dimensions rounded up to 4, plus 8 bytes a row
+/// (the block's finalizer). Nothing is written to disk, so the file format is unchanged. A row's
+/// codes and floats lie together (one or two cache lines at low dimensions). Memory: the dimensions rounded up to 4, plus 8 bytes a row
 /// (776 at 768 dimensions against 3,072 for the floats; 36 at 25 against 100).
 /// </para>
 /// </remarks>

@@ -7,14 +7,12 @@ namespace Aknn.Embedded.Storage;
 /// tables that searches read at random rows (the compact vector copy): with 4 KB pages nearly every
 /// row read there is also a TLB miss, which software prefetch does not hide; with 2 MB pages a few
 /// dozen TLB entries cover the whole table. Where the kernel does not grant huge pages the block is
-/// ordinary memory, and so are blocks under 8 MB. Freed by <see cref="Dispose"/> or, failing that, by the finalizer.
+/// ordinary memory, and so are blocks under <see cref="MemoryAdvice.HugePageMinBytes"/>. Freed by
+/// <see cref="Dispose"/> or, failing that, by the finalizer.
 /// </summary>
 internal sealed unsafe class HugePageBlock : IDisposable
 {
-    private const nuint Alignment = 2 << 20;
-
-    /// <summary>Blocks smaller than this are plain allocations (rounding a small segment's copy up to 2 MB would waste more than it saves).</summary>
-    private const long MinHugeLength = 4 * (long)Alignment;
+    private const nuint Alignment = (nuint)MemoryAdvice.HugePageBytes;
 
     private byte* _start;
     private readonly bool _aligned;
@@ -25,7 +23,8 @@ internal sealed unsafe class HugePageBlock : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         Length = length;
-        if (length < MinHugeLength)
+        // A small block (a small segment's copy) is a plain allocation, not rounded up to 2 MB pages.
+        if (length < MemoryAdvice.HugePageMinBytes)
         {
             _start = (byte*)NativeMemory.AllocZeroed((nuint)length);
             _pressure = length;
@@ -36,7 +35,7 @@ internal sealed unsafe class HugePageBlock : IDisposable
             nuint rounded = ((nuint)length + Alignment - 1) & ~(Alignment - 1);
             _start = (byte*)NativeMemory.AlignedAlloc(rounded, Alignment);
             _aligned = true;
-            MemoryAdvice.Apply(_start, (long)rounded, MemoryAdvice.HugePage);
+            MemoryAdvice.AdviseHugePages(_start, (long)rounded);
             NativeMemory.Clear(_start, rounded);
             _pressure = (long)rounded;
         }

@@ -12,10 +12,8 @@ namespace Aknn.Embedded.Storage;
 /// </summary>
 internal static class LargeArrays
 {
-    private const long HugePage = 2 << 20;
-
     /// <summary>Arrays smaller than this are allocated as usual.</summary>
-    private const long Threshold = 4 * HugePage;
+    private const long Threshold = MemoryAdvice.HugePageMinBytes;
 
     /// <summary>An array whose contents are undefined: every element must be written before it is read.</summary>
     public static T[] Uninitialized<T>(int length) where T : unmanaged
@@ -38,11 +36,6 @@ internal static class LargeArrays
 
     private static unsafe void Advise<T>(T[] array) where T : unmanaged
     {
-        fixed (T* pointer = array)
-        {
-            long start = (long)pointer, length = (long)array.Length * sizeof(T);
-            long first = (start + HugePage - 1) & ~(HugePage - 1), end = (start + length) & ~(HugePage - 1);
-            if (end > first) MemoryAdvice.Apply((byte*)first, end - first, MemoryAdvice.HugePage);
-        }
+        fixed (T* pointer = array) MemoryAdvice.AdviseHugePages((byte*)pointer, (long)array.Length * sizeof(T));
     }
 }
